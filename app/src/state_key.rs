@@ -1,0 +1,25 @@
+//! Every key the app itself (not a module) keeps: chain identity and block facts.
+
+pub fn chain_id() -> &'static str {
+    "app/chain_id"
+}
+
+/// SHA-256 of the `app_state` bytes of genesis, to recognise a repeated `InitChain`.
+pub fn genesis_hash() -> &'static str {
+    "app/genesis_hash"
+}
+
+/// The parsed genesis (JSON), for the parameters it sets.
+pub fn genesis() -> &'static str {
+    "app/genesis"
+}
+
+/// `ConsensusParams.block.max_gas` as given at `InitChain` (i64, big-endian).
+pub fn block_max_gas() -> &'static str {
+    "app/block_max_gas"
+}
+
+/// The last block's header time, nanoseconds since the Unix epoch (i128, big-endian).
+pub fn block_time() -> &'static str {
+    "app/block_time"
+}

@@ -1,0 +1,101 @@
+//! The `auth` module's API to other modules: typed reads and writes of accounts.
+
+use async_trait::async_trait;
+use cnidarium::{StateRead, StateWrite};
+use cosmrs::proto::cosmos::auth::v1beta1::BaseAccount;
+use kaizen_framework::{Address, GasMeter, HandlerError, MeteredStateRead, MeteredStateWrite};
+
+use crate::{error::AuthError, events::EventAccountCreated, genesis::AuthParams, state_key};
+
+#[async_trait]
+pub trait AccountRead: StateRead {
+    /// The account at `address`, if it exists.
+    async fn account(
+        &self,
+        gas: &GasMeter,
+        address: &Address,
+    ) -> Result<Option<BaseAccount>, HandlerError> {
+        self.get_proto_metered(gas, &state_key::account(address))
+            .await
+    }
+
+    async fn auth_params(&self, gas: &GasMeter) -> Result<AuthParams, HandlerError> {
+        match self.get_raw_metered(gas, state_key::params()).await? {
+            Some(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| HandlerError::internal(format!("auth params: {e}"))),
+            None => Ok(AuthParams::default()),
+        }
+    }
+}
+
+impl<S: StateRead + ?Sized> AccountRead for S {}
+
+#[async_trait]
+pub trait AccountWrite: StateWrite {
+    /// Stores `account` under `address`.
+    ///
+    /// # Invariants
+    /// `account.address` is the bech32 form of `address`.
+    fn put_account(
+        &mut self,
+        gas: &GasMeter,
+        address: &Address,
+        account: &BaseAccount,
+    ) -> Result<(), HandlerError> {
+        debug_assert_eq!(account.address, address.to_string());
+        self.put_proto_metered(gas, state_key::account(address), account)
+    }
+
+    fn put_auth_params(&mut self, params: &AuthParams) -> anyhow::Result<()> {
+        self.put_raw(state_key::params().to_string(), serde_json::to_vec(params)?);
+        Ok(())
+    }
+
+    /// The account at `address`, created with the next account number if it is new.
+    async fn ensure_account(
+        &mut self,
+        gas: &GasMeter,
+        address: &Address,
+    ) -> Result<BaseAccount, HandlerError> {
+        if let Some(acc) = self.account(gas, address).await? {
+            return Ok(acc);
+        }
+        let number = match self
+            .get_raw_metered(gas, state_key::next_account_number())
+            .await?
+        {
+            Some(bytes) => u64::from_be_bytes(
+                bytes
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| HandlerError::internal("next account number is not 8 bytes"))?,
+            ),
+            None => 0,
+        };
+        let next = number
+            .checked_add(1)
+            .ok_or(AuthError::AccountNumberOverflow)?;
+        self.put_raw_metered(
+            gas,
+            state_key::next_account_number().to_string(),
+            next.to_be_bytes().to_vec(),
+        )?;
+        let account = BaseAccount {
+            address: address.to_string(),
+            pub_key: None,
+            account_number: number,
+            sequence: 0,
+        };
+        self.put_account(gas, address, &account)?;
+        self.emit(
+            gas,
+            &EventAccountCreated {
+                address: account.address.clone(),
+                account_number: number,
+            },
+        )?;
+        Ok(account)
+    }
+}
+
+impl<S: StateWrite + ?Sized> AccountWrite for S {}

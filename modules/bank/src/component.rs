@@ -1,0 +1,24 @@
+//! Genesis and block hooks of `bank`.
+
+use async_trait::async_trait;
+use cnidarium::StateWrite;
+use kaizen_framework::{Component, GasMeter};
+
+use crate::{genesis::BankGenesis, view::BankWrite};
+
+pub struct Bank;
+
+#[async_trait]
+impl Component for Bank {
+    type Genesis = BankGenesis;
+
+    /// Mints each genesis balance, in the order listed, so account numbers follow that
+    /// order.
+    async fn init_chain<S: StateWrite>(state: &mut S, genesis: &BankGenesis) -> anyhow::Result<()> {
+        let gas = GasMeter::unlimited();
+        for (address, coins) in genesis.validate()? {
+            state.mint(&gas, &address, &coins).await?;
+        }
+        Ok(())
+    }
+}

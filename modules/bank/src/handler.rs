@@ -1,0 +1,3 @@
+//! One file per message handler.
+
+pub mod send;

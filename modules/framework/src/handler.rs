@@ -1,0 +1,59 @@
+//! The per-message handler interface.
+
+use async_trait::async_trait;
+use cnidarium::StateWrite;
+
+use crate::{address::Address, error::HandlerError, gas::GasMeter};
+
+/// Why a transaction is being run. Handlers behave the same in every mode; the mode is
+/// for logs and for the app's choice of which state to run against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecMode {
+    /// `CheckTx` for a new transaction (mempool admission).
+    Check,
+    /// `CheckTx` re-run after a block was committed.
+    ReCheck,
+    /// Gas estimation; nothing is kept.
+    Simulate,
+    /// `FinalizeBlock`: the result is consensus.
+    Finalize,
+}
+
+/// What a handler may know about the transaction that carries its message.
+#[derive(Debug)]
+pub struct TxCtx<'a> {
+    pub chain_id: &'a str,
+    pub height: u64,
+    /// The block header's time: the only clock consensus code reads.
+    pub time: tendermint::Time,
+    /// The addresses whose signatures the pipeline has verified for this transaction.
+    pub signers: &'a [Address],
+    pub gas: &'a GasMeter,
+    pub mode: ExecMode,
+}
+
+impl TxCtx<'_> {
+    /// Whether `who` signed this transaction.
+    pub fn signed_by(&self, who: &Address) -> bool {
+        self.signers.contains(who)
+    }
+}
+
+/// One message type's behaviour.
+#[async_trait]
+pub trait MsgHandler: Send + Sync {
+    /// The addresses that must sign a transaction carrying this message, in order.
+    fn signers(&self) -> Result<Vec<Address>, HandlerError>;
+
+    /// Checks that need no state: sizes, formats, amounts.
+    fn check_stateless(&self) -> Result<(), HandlerError>;
+
+    /// Reads what it needs, checks it, writes, emits events: one step, so nothing can
+    /// change between the check and the write. An error discards every write the
+    /// handler made (the app runs it on a fork of the transaction's state).
+    async fn check_and_execute<S: StateWrite>(
+        &self,
+        state: &mut S,
+        ctx: &TxCtx<'_>,
+    ) -> Result<(), HandlerError>;
+}

@@ -1,0 +1,35 @@
+//! The module framework: the small interface every Kaizen module implements, and the
+//! pieces every handler shares.
+//!
+//! A module owns a key prefix in the authenticated state and exposes:
+//! - a [`Component`]: genesis and the begin/end-block hooks the app calls in a fixed order;
+//! - one [`MsgHandler`] per message: a stateless check, then a single check-and-execute
+//!   step against state (no gap between the check and the write);
+//! - typed events ([`TypedEvent`]) and errors with a stable codespace and code
+//!   ([`ErrorCode`]).
+//!
+//! Handlers pay for what they read and write through the [`GasMeter`] in their
+//! [`TxCtx`], using the metered accessors of [`store`].
+
+pub mod address;
+pub mod coin;
+pub mod component;
+pub mod error;
+pub mod event;
+pub mod gas;
+pub mod handler;
+pub mod store;
+
+pub use address::Address;
+pub use coin::{parse_amount, Coins};
+pub use component::{BlockCtx, Component};
+pub use error::{ErrorCode, HandlerError, TxError};
+pub use event::TypedEvent;
+pub use gas::{GasMeter, GasSchedule};
+pub use handler::{ExecMode, MsgHandler, TxCtx};
+pub use store::{MeteredStateRead, MeteredStateWrite};
+
+/// The staking and fee denomination.
+pub const NATIVE_DENOM: &str = "ukzn";
+/// The bech32 prefix of account addresses.
+pub const ADDRESS_PREFIX: &str = "kaizen";

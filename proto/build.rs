@@ -1,0 +1,40 @@
+//! Generates Rust code from `proto/kaizen/**.proto` with `protox` (a pure-Rust protobuf
+//! compiler), so that building needs no `protoc`.
+
+use std::path::{Path, PathBuf};
+
+fn proto_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            proto_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "proto") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
+    let mut files = Vec::new();
+    proto_files(&root.join("kaizen"), &mut files)?;
+    files.sort();
+    println!("cargo:rerun-if-changed=kaizen");
+
+    let fds = protox::compile(&files, [&root])?;
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
+    std::fs::write(
+        out_dir.join("kaizen_descriptor.bin"),
+        prost::Message::encode_to_vec(&fds),
+    )?;
+
+    let mut config = prost_build::Config::new();
+    config.enable_type_names();
+    config.type_name_domain(["."], "type.googleapis.com");
+    tonic_build::configure()
+        .build_client(true)
+        .build_server(true)
+        .compile_fds_with_config(config, fds)?;
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! Attributes of Kaizen's event messages. An event is emitted as an ABCI event whose type
+//! is the message's full proto name, with one indexed attribute per field (see
+//! `kaizen_framework::event`).
+
+use crate::kaizen::{
+    auth::v1::EventAccountCreated,
+    bank::v1::{Coin, EventFeePaid, EventTransfer},
+};
+
+/// A protobuf event message.
+pub trait TypedEvent: prost::Name {
+    /// One `(field, value)` pair per field, values rendered as plain text.
+    fn attributes(&self) -> Vec<(&'static str, String)>;
+}
+
+fn coins_text(coins: &[Coin]) -> String {
+    coins
+        .iter()
+        .map(|c| format!("{}{}", c.amount, c.denom))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl TypedEvent for EventAccountCreated {
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("address", self.address.clone()),
+            ("account_number", self.account_number.to_string()),
+        ]
+    }
+}
+
+impl TypedEvent for EventTransfer {
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("sender", self.sender.clone()),
+            ("recipient", self.recipient.clone()),
+            ("amount", coins_text(&self.amount)),
+        ]
+    }
+}
+
+impl TypedEvent for EventFeePaid {
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("payer", self.payer.clone()),
+            ("amount", coins_text(&self.amount)),
+        ]
+    }
+}
