@@ -4,6 +4,8 @@ use async_trait::async_trait;
 use cnidarium::StateWrite;
 use kaizen_framework::{Component, GasMeter};
 
+use kaizen_auth::AccountWrite;
+
 use crate::{genesis::BankGenesis, view::BankWrite};
 
 pub struct Bank;
@@ -13,12 +15,13 @@ impl Component for Bank {
     type Genesis = BankGenesis;
 
     /// Mints each genesis balance, in the order listed, so account numbers follow that
-    /// order.
+    /// order; then creates the fee collector's account.
     async fn init_chain<S: StateWrite>(state: &mut S, genesis: &BankGenesis) -> anyhow::Result<()> {
         let gas = GasMeter::unlimited();
         for (address, coins) in genesis.validate()? {
             state.mint(&gas, &address, &coins).await?;
         }
+        state.ensure_account(&gas, &crate::fee_collector()).await?;
         Ok(())
     }
 }

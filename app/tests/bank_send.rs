@@ -1,0 +1,115 @@
+//! Transfers through the mock-consensus harness.
+
+use kaizen_app::harness::{genesis_with_balances, msg_send, TestKey, TestNode};
+use kaizen_bank::fee_collector;
+use kaizen_framework::event::attribute;
+use tendermint_proto::v0_38::abci::Event;
+
+fn find<'a>(events: &'a [Event], kind: &str) -> Vec<&'a Event> {
+    events.iter().filter(|e| e.r#type == kind).collect()
+}
+
+fn attr<'a>(e: &'a Event, key: &str) -> &'a str {
+    e.attributes
+        .iter()
+        .find(|a| a.key == key)
+        .map(|a| a.value.as_str())
+        .unwrap_or_else(|| panic!("event {} has no attribute {key}", e.r#type))
+}
+
+#[tokio::test]
+async fn signed_send_moves_funds_pays_the_fee_and_records_an_event() -> anyhow::Result<()> {
+    let alice = TestKey::new("alice");
+    let bob = TestKey::new("bob");
+    let mut node = TestNode::start(&genesis_with_balances(&[(&alice.address, 1_000_000), (&bob.address, 10)])).await?;
+
+    let tx = node.signed_send(&alice, &bob.address, 12_345).await?;
+    let check = node.check_tx(&tx).await?;
+    assert_eq!(check.code, 0, "CheckTx: {}", check.log);
+
+    let block = node.block(vec![tx]).await?;
+    let result = &block.tx_results[0];
+    assert_eq!(result.code, 0, "{}", result.log);
+    assert!(result.gas_used > 0 && result.gas_used <= result.gas_wanted);
+
+    // The default builder pays 200ukzn.
+    assert_eq!(node.balance(&alice.address).await, 1_000_000 - 12_345 - 200);
+    assert_eq!(node.balance(&bob.address).await, 10 + 12_345);
+    assert_eq!(node.balance(&fee_collector()).await, 200);
+
+    let transfers = find(&result.events, "kaizen.bank.v1.EventTransfer");
+    assert_eq!(transfers.len(), 1);
+    assert_eq!(attr(transfers[0], "sender"), alice.address.to_string());
+    assert_eq!(attr(transfers[0], "recipient"), bob.address.to_string());
+    assert_eq!(attr(transfers[0], "amount"), "12345ukzn");
+    let fees = find(&result.events, "kaizen.bank.v1.EventFeePaid");
+    assert_eq!(fees.len(), 1);
+    assert_eq!(attr(fees[0], "amount"), "200ukzn");
+    assert!(transfers[0].attributes.iter().all(|a| a.index));
+
+    let account = node.account(&alice.address).await.expect("alice has an account");
+    assert_eq!(account.sequence, 1);
+    assert!(account.pub_key.is_some(), "the first signature records the key");
+    Ok(())
+}
+
+#[tokio::test]
+async fn first_transfer_to_a_new_address_creates_its_account() -> anyhow::Result<()> {
+    let alice = TestKey::new("alice");
+    let carol = TestKey::new("carol");
+    let mut node = TestNode::start(&genesis_with_balances(&[(&alice.address, 1_000_000)])).await?;
+    assert!(node.account(&carol.address).await.is_none());
+
+    let tx = node.signed_send(&alice, &carol.address, 5_000).await?;
+    let block = node.block(vec![tx]).await?;
+    assert_eq!(block.tx_results[0].code, 0, "{}", block.tx_results[0].log);
+    let created = find(&block.tx_results[0].events, "kaizen.auth.v1.EventAccountCreated");
+    assert_eq!(created.len(), 1);
+    assert_eq!(attr(created[0], "address"), carol.address.to_string());
+
+    let account = node.account(&carol.address).await.expect("carol's account exists");
+    assert_eq!(account.sequence, 0);
+    // Genesis numbered alice 0 and the fee collector 1.
+    assert_eq!(account.account_number, 2);
+
+    // Carol can now spend what she received.
+    let back = node.signed_send(&carol, &alice.address, 1_000).await?;
+    let block = node.block(vec![back]).await?;
+    assert_eq!(block.tx_results[0].code, 0, "{}", block.tx_results[0].log);
+    assert_eq!(node.balance(&carol.address).await, 5_000 - 1_000 - 200);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_sender_may_send_several_transactions_in_one_block() -> anyhow::Result<()> {
+    let alice = TestKey::new("alice");
+    let bob = TestKey::new("bob");
+    let mut node = TestNode::start(&genesis_with_balances(&[(&alice.address, 1_000_000)])).await?;
+    let base = node.tx_for(&alice, vec![msg_send(&alice.address, &bob.address, 1)]).await?;
+    let txs: Vec<Vec<u8>> = (0..5)
+        .map(|i| {
+            let mut b = base.clone();
+            b.sequence = i;
+            b.sign(&alice)
+        })
+        .collect::<Result<_, _>>()?;
+    for tx in &txs {
+        let r = node.check_tx(tx).await?;
+        assert_eq!(r.code, 0, "CheckTx tracks the mempool's sequence: {}", r.log);
+    }
+    let block = node.block(txs).await?;
+    assert!(block.tx_results.iter().all(|r| r.code == 0));
+    assert_eq!(node.balance(&bob.address).await, 5);
+    assert_eq!(node.account(&alice.address).await.unwrap().sequence, 5);
+    Ok(())
+}
+
+#[test]
+fn event_attribute_helper_reads_typed_events() {
+    let e = kaizen_framework::event::to_abci(&kaizen_bank::events::EventFeePaid {
+        payer: "p".into(),
+        amount: vec![],
+    });
+    assert_eq!(e.kind, "kaizen.bank.v1.EventFeePaid");
+    assert_eq!(attribute(&e, "payer"), Some("p"));
+}
