@@ -175,8 +175,15 @@ pub struct TestNode {
     pub app: App,
     dir: PathBuf,
     _tmp: Option<tempfile::TempDir>,
-    /// Seconds since the Unix epoch of the last block; each block adds one.
-    time: i64,
+}
+
+/// Header time of block `height`: a fixed origin plus one second per block, so that a
+/// block replayed after a restart carries the same time as the first run.
+pub fn block_time(height: u64) -> Timestamp {
+    Timestamp {
+        seconds: 1_700_000_000 + i64::try_from(height).unwrap_or(0),
+        nanos: 0,
+    }
 }
 
 impl TestNode {
@@ -196,8 +203,12 @@ impl TestNode {
             app: App::open(dir).await?,
             dir: dir.to_path_buf(),
             _tmp: None,
-            time: 1_700_000_000 + i64::try_from(0u64)?,
         })
+    }
+
+    /// Closes the store so that `dir` can be opened again.
+    pub async fn close(self) {
+        self.app.close().await;
     }
 
     pub fn dir(&self) -> &Path {
@@ -208,10 +219,7 @@ impl TestNode {
         let resp = self
             .app
             .init_chain(&RequestInitChain {
-                time: Some(Timestamp {
-                    seconds: self.time,
-                    nanos: 0,
-                }),
+                time: Some(block_time(0)),
                 chain_id: TEST_CHAIN_ID.into(),
                 consensus_params: Some(ConsensusParams {
                     block: Some(BlockParams {
@@ -286,16 +294,12 @@ impl TestNode {
     /// `FinalizeBlock` for the next height, without `Commit`.
     pub async fn finalize(&mut self, txs: Vec<Vec<u8>>) -> anyhow::Result<BlockOutcome> {
         let height = self.height() + 1;
-        let time = self.time + 1;
         let resp = self
             .app
             .finalize_block(&RequestFinalizeBlock {
                 txs: txs.into_iter().map(Into::into).collect(),
                 height: i64::try_from(height)?,
-                time: Some(Timestamp {
-                    seconds: time,
-                    nanos: 0,
-                }),
+                time: Some(block_time(height)),
                 ..Default::default()
             })
             .await?;
@@ -308,7 +312,6 @@ impl TestNode {
 
     pub async fn commit(&mut self) -> anyhow::Result<()> {
         self.app.commit().await?;
-        self.time += 1;
         Ok(())
     }
 

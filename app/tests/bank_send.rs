@@ -21,7 +21,11 @@ fn attr<'a>(e: &'a Event, key: &str) -> &'a str {
 async fn signed_send_moves_funds_pays_the_fee_and_records_an_event() -> anyhow::Result<()> {
     let alice = TestKey::new("alice");
     let bob = TestKey::new("bob");
-    let mut node = TestNode::start(&genesis_with_balances(&[(&alice.address, 1_000_000), (&bob.address, 10)])).await?;
+    let mut node = TestNode::start(&genesis_with_balances(&[
+        (&alice.address, 1_000_000),
+        (&bob.address, 10),
+    ]))
+    .await?;
 
     let tx = node.signed_send(&alice, &bob.address, 12_345).await?;
     let check = node.check_tx(&tx).await?;
@@ -47,9 +51,15 @@ async fn signed_send_moves_funds_pays_the_fee_and_records_an_event() -> anyhow::
     assert_eq!(attr(fees[0], "amount"), "200ukzn");
     assert!(transfers[0].attributes.iter().all(|a| a.index));
 
-    let account = node.account(&alice.address).await.expect("alice has an account");
+    let account = node
+        .account(&alice.address)
+        .await
+        .expect("alice has an account");
     assert_eq!(account.sequence, 1);
-    assert!(account.pub_key.is_some(), "the first signature records the key");
+    assert!(
+        account.pub_key.is_some(),
+        "the first signature records the key"
+    );
     Ok(())
 }
 
@@ -63,11 +73,17 @@ async fn first_transfer_to_a_new_address_creates_its_account() -> anyhow::Result
     let tx = node.signed_send(&alice, &carol.address, 5_000).await?;
     let block = node.block(vec![tx]).await?;
     assert_eq!(block.tx_results[0].code, 0, "{}", block.tx_results[0].log);
-    let created = find(&block.tx_results[0].events, "kaizen.auth.v1.EventAccountCreated");
+    let created = find(
+        &block.tx_results[0].events,
+        "kaizen.auth.v1.EventAccountCreated",
+    );
     assert_eq!(created.len(), 1);
     assert_eq!(attr(created[0], "address"), carol.address.to_string());
 
-    let account = node.account(&carol.address).await.expect("carol's account exists");
+    let account = node
+        .account(&carol.address)
+        .await
+        .expect("carol's account exists");
     assert_eq!(account.sequence, 0);
     // Genesis numbered alice 0 and the fee collector 1.
     assert_eq!(account.account_number, 2);
@@ -85,7 +101,9 @@ async fn a_sender_may_send_several_transactions_in_one_block() -> anyhow::Result
     let alice = TestKey::new("alice");
     let bob = TestKey::new("bob");
     let mut node = TestNode::start(&genesis_with_balances(&[(&alice.address, 1_000_000)])).await?;
-    let base = node.tx_for(&alice, vec![msg_send(&alice.address, &bob.address, 1)]).await?;
+    let base = node
+        .tx_for(&alice, vec![msg_send(&alice.address, &bob.address, 1)])
+        .await?;
     let txs: Vec<Vec<u8>> = (0..5)
         .map(|i| {
             let mut b = base.clone();
@@ -95,7 +113,11 @@ async fn a_sender_may_send_several_transactions_in_one_block() -> anyhow::Result
         .collect::<Result<_, _>>()?;
     for tx in &txs {
         let r = node.check_tx(tx).await?;
-        assert_eq!(r.code, 0, "CheckTx tracks the mempool's sequence: {}", r.log);
+        assert_eq!(
+            r.code, 0,
+            "CheckTx tracks the mempool's sequence: {}",
+            r.log
+        );
     }
     let block = node.block(txs).await?;
     assert!(block.tx_results.iter().all(|r| r.code == 0));

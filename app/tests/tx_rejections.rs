@@ -34,7 +34,10 @@ impl Pair {
 
     async fn send_builder(&self, amount: u128) -> anyhow::Result<TxBuilder> {
         self.node
-            .tx_for(&self.alice, vec![msg_send(&self.alice.address, &self.bob.address, amount)])
+            .tx_for(
+                &self.alice,
+                vec![msg_send(&self.alice.address, &self.bob.address, amount)],
+            )
             .await
     }
 
@@ -49,18 +52,43 @@ impl Pair {
 
     /// `tx` is refused by CheckTx and by FinalizeBlock with `(codespace, code)`, and the
     /// block that carried it leaves the same state as an empty block.
-    async fn assert_refused(&mut self, tx: Vec<u8>, codespace: &str, code: u32, case: &str) -> anyhow::Result<()> {
+    async fn assert_refused(
+        &mut self,
+        tx: Vec<u8>,
+        codespace: &str,
+        code: u32,
+        case: &str,
+    ) -> anyhow::Result<()> {
         let check = self.node.check_tx(&tx).await?;
-        assert_eq!((check.codespace.as_str(), check.code), (codespace, code), "{case}: CheckTx said {:?}", check.log);
-        assert!(!check.log.is_empty(), "{case}: the error says what went wrong");
+        assert_eq!(
+            (check.codespace.as_str(), check.code),
+            (codespace, code),
+            "{case}: CheckTx said {:?}",
+            check.log
+        );
+        assert!(
+            !check.log.is_empty(),
+            "{case}: the error says what went wrong"
+        );
 
         let with_tx = self.node.block(vec![tx]).await?;
         let empty = self.twin.block(vec![]).await?;
         let r = &with_tx.tx_results[0];
-        assert_eq!((r.codespace.as_str(), r.code), (codespace, code), "{case}: FinalizeBlock said {:?}", r.log);
+        assert_eq!(
+            (r.codespace.as_str(), r.code),
+            (codespace, code),
+            "{case}: FinalizeBlock said {:?}",
+            r.log
+        );
         assert!(r.events.is_empty(), "{case}: a refused tx emits nothing");
-        assert_eq!(with_tx.app_hash, empty.app_hash, "{case}: the refused tx changed state");
-        assert_eq!(self.node.balance(&self.alice.address).await, self.twin.balance(&self.alice.address).await);
+        assert_eq!(
+            with_tx.app_hash, empty.app_hash,
+            "{case}: the refused tx changed state"
+        );
+        assert_eq!(
+            self.node.balance(&self.alice.address).await,
+            self.twin.balance(&self.alice.address).await
+        );
         Ok(())
     }
 }
@@ -85,10 +113,12 @@ async fn a_bad_signature_is_refused_with_code_4() -> anyhow::Result<()> {
     let mut p = Pair::new().await?;
     let mut raw = p.send_builder(10).await?.sign_raw(&p.alice)?;
     raw.signatures[0][10] ^= 0x01;
-    p.assert_refused(raw.encode_to_vec(), "sdk", 4, "flipped signature bit").await?;
+    p.assert_refused(raw.encode_to_vec(), "sdk", 4, "flipped signature bit")
+        .await?;
     let mut raw = p.send_builder(10).await?.sign_raw(&p.alice)?;
     raw.signatures[0].truncate(63);
-    p.assert_refused(raw.encode_to_vec(), "sdk", 4, "short signature").await
+    p.assert_refused(raw.encode_to_vec(), "sdk", 4, "short signature")
+        .await
 }
 
 #[tokio::test]
@@ -98,7 +128,11 @@ async fn a_signature_for_another_chain_id_is_refused() -> anyhow::Result<()> {
     b.chain_id = "kaizen-other-p0".into();
     let tx = b.sign(&p.alice)?;
     let check = p.node.check_tx(&tx).await?;
-    assert!(check.log.contains("chain-id (kaizen-test-p0)"), "{}", check.log);
+    assert!(
+        check.log.contains("chain-id (kaizen-test-p0)"),
+        "{}",
+        check.log
+    );
     p.assert_refused(tx, "sdk", 4, "wrong chain id").await
 }
 
@@ -107,7 +141,8 @@ async fn a_signature_over_the_wrong_account_number_is_refused() -> anyhow::Resul
     let mut p = Pair::new().await?;
     let mut b = p.send_builder(10).await?;
     b.account_number += 7;
-    p.assert_refused(b.sign(&p.alice)?, "sdk", 4, "wrong account number").await
+    p.assert_refused(b.sign(&p.alice)?, "sdk", 4, "wrong account number")
+        .await
 }
 
 #[tokio::test]
@@ -115,14 +150,16 @@ async fn replayed_and_skipped_sequences_are_refused_with_code_32() -> anyhow::Re
     let mut p = Pair::new().await?;
     let first = p.send_builder(10).await?.sign(&p.alice)?;
     p.both(vec![first.clone()]).await?;
-    p.assert_refused(first, "sdk", 32, "replay of a committed tx").await?;
+    p.assert_refused(first, "sdk", 32, "replay of a committed tx")
+        .await?;
 
     let mut b = p.send_builder(10).await?;
     b.sequence += 1;
     let skipped = b.sign(&p.alice)?;
     let check = p.node.check_tx(&skipped).await?;
     assert!(check.log.contains("expected 1, got 2"), "{}", check.log);
-    p.assert_refused(skipped, "sdk", 32, "skipped sequence").await
+    p.assert_refused(skipped, "sdk", 32, "skipped sequence")
+        .await
 }
 
 #[tokio::test]
@@ -130,7 +167,8 @@ async fn a_fee_the_payer_cannot_cover_is_refused() -> anyhow::Result<()> {
     let mut p = Pair::new().await?;
     let mut b = p.send_builder(10).await?;
     b.fee = ALICE_FUNDS + 1;
-    p.assert_refused(b.sign(&p.alice)?, "sdk", 5, "fee above balance").await
+    p.assert_refused(b.sign(&p.alice)?, "sdk", 5, "fee above balance")
+        .await
 }
 
 #[tokio::test]
@@ -138,10 +176,12 @@ async fn a_fee_below_the_minimum_gas_price_is_refused() -> anyhow::Result<()> {
     let mut p = Pair::new().await?;
     let mut b = p.send_builder(10).await?;
     b.fee = 0;
-    p.assert_refused(b.sign(&p.alice)?, "sdk", 13, "no fee").await?;
+    p.assert_refused(b.sign(&p.alice)?, "sdk", 13, "no fee")
+        .await?;
     let mut b = p.send_builder(10).await?;
     b.fee = 199; // 200_000 gas at 0.001 ukzn/gas needs 200
-    p.assert_refused(b.sign(&p.alice)?, "sdk", 13, "fee one short").await
+    p.assert_refused(b.sign(&p.alice)?, "sdk", 13, "fee one short")
+        .await
 }
 
 #[tokio::test]
@@ -150,7 +190,8 @@ async fn an_amount_above_u128_is_refused_as_invalid_coins() -> anyhow::Result<()
     let too_big = "340282366920938463463374607431768211456";
     let msg = raw_send(&p.alice.address, &p.bob.address, too_big);
     let b = p.node.tx_for(&p.alice, vec![msg]).await?;
-    p.assert_refused(b.sign(&p.alice)?, "sdk", 10, "u128 overflow").await?;
+    p.assert_refused(b.sign(&p.alice)?, "sdk", 10, "u128 overflow")
+        .await?;
     for bad in ["-5", "0", "01", ""] {
         let msg = raw_send(&p.alice.address, &p.bob.address, bad);
         let b = p.node.tx_for(&p.alice, vec![msg]).await?;
@@ -165,7 +206,12 @@ async fn sending_more_than_the_balance_is_refused_by_check_tx_and_keeps_only_the
     let mut p = Pair::new().await?;
     let tx = p.send_builder(u128::MAX).await?.sign(&p.alice)?;
     let check = p.node.check_tx(&tx).await?;
-    assert_eq!((check.codespace.as_str(), check.code), ("bank", 2), "{}", check.log);
+    assert_eq!(
+        (check.codespace.as_str(), check.code),
+        ("bank", 2),
+        "{}",
+        check.log
+    );
     // CheckTx kept nothing: the same sequence is still free for a valid tx.
     let ok = p.send_builder(1).await?.sign(&p.alice)?;
     assert_eq!(p.node.check_tx(&ok).await?.code, 0);
@@ -179,8 +225,14 @@ async fn sending_more_than_the_balance_is_refused_by_check_tx_and_keeps_only_the
     assert_eq!(p.node.balance(&p.alice.address).await, ALICE_FUNDS - 200);
     assert_eq!(p.node.balance(&p.bob.address).await, 0);
     assert_eq!(p.node.account(&p.alice.address).await.unwrap().sequence, 1);
-    assert!(r.events.iter().all(|e| e.r#type != "kaizen.bank.v1.EventTransfer"));
-    assert!(r.events.iter().any(|e| e.r#type == "kaizen.bank.v1.EventFeePaid"));
+    assert!(r
+        .events
+        .iter()
+        .all(|e| e.r#type != "kaizen.bank.v1.EventTransfer"));
+    assert!(r
+        .events
+        .iter()
+        .any(|e| e.r#type == "kaizen.bank.v1.EventFeePaid"));
     Ok(())
 }
 
@@ -191,11 +243,13 @@ async fn a_gas_limit_too_small_for_the_signature_checks_is_refused_without_state
     let mut b = p.send_builder(10).await?;
     b.gas_limit = 3_000;
     b.fee = 3;
-    p.assert_refused(b.sign(&p.alice)?, "sdk", 11, "gas below the ante cost").await?;
+    p.assert_refused(b.sign(&p.alice)?, "sdk", 11, "gas below the ante cost")
+        .await?;
     let mut b = p.send_builder(10).await?;
     b.gas_limit = 10_000_001;
     b.fee = 1_000_000;
-    p.assert_refused(b.sign(&p.alice)?, "sdk", 41, "gas above the per-tx maximum").await
+    p.assert_refused(b.sign(&p.alice)?, "sdk", 41, "gas above the per-tx maximum")
+        .await
 }
 
 #[tokio::test]
@@ -218,10 +272,12 @@ async fn running_out_of_gas_in_the_messages_rolls_them_back() -> anyhow::Result<
 #[tokio::test]
 async fn malformed_bytes_are_refused_with_code_2() -> anyhow::Result<()> {
     let mut p = Pair::new().await?;
-    p.assert_refused(vec![0xff; 64], "sdk", 2, "garbage").await?;
+    p.assert_refused(vec![0xff; 64], "sdk", 2, "garbage")
+        .await?;
     p.assert_refused(vec![], "sdk", 2, "empty").await?;
     let good = p.send_builder(10).await?.sign(&p.alice)?;
-    p.assert_refused(good[..good.len() / 2].to_vec(), "sdk", 2, "truncated").await
+    p.assert_refused(good[..good.len() / 2].to_vec(), "sdk", 2, "truncated")
+        .await
 }
 
 #[tokio::test]
@@ -236,7 +292,8 @@ async fn non_canonical_encodings_of_a_valid_tx_are_refused() -> anyhow::Result<(
     prost::encoding::bytes::encode(1, &raw.body_bytes, &mut reordered);
     prost::encoding::bytes::encode(2, &raw.auth_info_bytes, &mut reordered);
     assert_eq!(TxRaw::decode(reordered.as_slice())?, raw);
-    p.assert_refused(reordered, "sdk", 2, "reordered fields").await?;
+    p.assert_refused(reordered, "sdk", 2, "reordered fields")
+        .await?;
 
     // An unknown field rides along.
     let mut extra = good.clone();
@@ -248,7 +305,8 @@ async fn non_canonical_encodings_of_a_valid_tx_are_refused() -> anyhow::Result<(
     b.memo = String::new();
     let mut raw2 = b.sign_raw(&p.alice)?;
     prost::encoding::uint64::encode(99, &7, &mut raw2.body_bytes);
-    p.assert_refused(raw2.encode_to_vec(), "sdk", 2, "unknown body field").await?;
+    p.assert_refused(raw2.encode_to_vec(), "sdk", 2, "unknown body field")
+        .await?;
 
     // The original still goes through.
     p.both(vec![good]).await
@@ -259,10 +317,12 @@ async fn an_oversized_tx_is_refused_with_code_21() -> anyhow::Result<()> {
     let mut p = Pair::new().await?;
     let mut b = p.send_builder(10).await?;
     b.memo = "x".repeat(1 << 20);
-    p.assert_refused(b.sign(&p.alice)?, "sdk", 21, "1 MiB memo").await?;
+    p.assert_refused(b.sign(&p.alice)?, "sdk", 21, "1 MiB memo")
+        .await?;
     let mut b = p.send_builder(10).await?;
     b.memo = "x".repeat(257);
-    p.assert_refused(b.sign(&p.alice)?, "sdk", 12, "memo over 256 bytes").await
+    p.assert_refused(b.sign(&p.alice)?, "sdk", 12, "memo over 256 bytes")
+        .await
 }
 
 #[tokio::test]
@@ -273,9 +333,11 @@ async fn an_unknown_message_type_is_refused_with_code_6() -> anyhow::Result<()> 
         value: vec![8, 1],
     };
     let b = p.node.tx_for(&p.alice, vec![msg]).await?;
-    p.assert_refused(b.sign(&p.alice)?, "sdk", 6, "unknown type url").await?;
+    p.assert_refused(b.sign(&p.alice)?, "sdk", 6, "unknown type url")
+        .await?;
     let b = p.node.tx_for(&p.alice, vec![]).await?;
-    p.assert_refused(b.sign(&p.alice)?, "sdk", 18, "no messages").await
+    p.assert_refused(b.sign(&p.alice)?, "sdk", 18, "no messages")
+        .await
 }
 
 #[tokio::test]
@@ -283,13 +345,32 @@ async fn only_the_key_holder_can_move_funds() -> anyhow::Result<()> {
     let mut p = Pair::new().await?;
     let mallory = TestKey::new("mallory");
     // Mallory signs a send out of Alice's account with her own key.
-    let b = p.node.tx_for(&p.alice, vec![msg_send(&p.alice.address, &mallory.address, 500)]).await?;
-    p.assert_refused(b.sign(&mallory)?, "sdk", 8, "key of another address").await?;
+    let b = p
+        .node
+        .tx_for(
+            &p.alice,
+            vec![msg_send(&p.alice.address, &mallory.address, 500)],
+        )
+        .await?;
+    p.assert_refused(b.sign(&mallory)?, "sdk", 8, "key of another address")
+        .await?;
     // Once Alice's key is on record, a different key is refused the same way.
     let ok = p.send_builder(1).await?.sign(&p.alice)?;
     p.both(vec![ok]).await?;
-    let b = p.node.tx_for(&p.alice, vec![msg_send(&p.alice.address, &mallory.address, 500)]).await?;
-    p.assert_refused(b.sign(&mallory)?, "sdk", 8, "key differs from the recorded one").await
+    let b = p
+        .node
+        .tx_for(
+            &p.alice,
+            vec![msg_send(&p.alice.address, &mallory.address, 500)],
+        )
+        .await?;
+    p.assert_refused(
+        b.sign(&mallory)?,
+        "sdk",
+        8,
+        "key differs from the recorded one",
+    )
+    .await
 }
 
 #[tokio::test]
@@ -299,5 +380,6 @@ async fn a_tx_past_its_timeout_height_is_refused() -> anyhow::Result<()> {
     p.both(vec![]).await?;
     let mut b = p.send_builder(10).await?;
     b.timeout_height = 2;
-    p.assert_refused(b.sign(&p.alice)?, "sdk", 30, "timeout height passed").await
+    p.assert_refused(b.sign(&p.alice)?, "sdk", 30, "timeout height passed")
+        .await
 }
