@@ -64,6 +64,8 @@ pub struct App {
     /// transactions, so that a sender's second transaction sees the first's sequence.
     mempool: StateDelta<cnidarium::Snapshot>,
     sig_cache: Arc<SignatureCache>,
+    /// Whether `FinalizeBlock` pre-verifies signatures on all cores (on by default).
+    parallel_signature_checks: bool,
 }
 
 fn committed_height(storage: &Storage) -> u64 {
@@ -89,7 +91,19 @@ impl App {
             config,
             pending: None,
             sig_cache: Arc::new(SignatureCache::default()),
+            parallel_signature_checks: true,
         })
+    }
+
+    /// Turns the parallel signature pre-pass of `FinalizeBlock` on or off (for
+    /// benchmarks; the outcome of a block is the same either way).
+    pub fn set_parallel_signature_checks(&mut self, on: bool) {
+        self.parallel_signature_checks = on;
+    }
+
+    /// Forgets every cached signature check (for benchmarks).
+    pub fn clear_signature_cache(&mut self) {
+        self.sig_cache = Arc::new(SignatureCache::default());
     }
 
     /// Releases the store (waits for RocksDB to close), so that the directory can be
@@ -314,7 +328,6 @@ impl App {
         );
         let time = req
             .time
-            .clone()
             .map(tendermint::Time::try_from)
             .transpose()
             .context("block time")?
@@ -339,8 +352,15 @@ impl App {
             .iter()
             .map(|raw| decode_tx(raw, &config.limits))
             .collect();
-        crate::preverify::preverify_signatures(&state, &config.chain_id, &decoded, &self.sig_cache)
+        if self.parallel_signature_checks {
+            crate::preverify::preverify_signatures(
+                &state,
+                &config.chain_id,
+                &decoded,
+                &self.sig_cache,
+            )
             .await;
+        }
 
         let env = TxEnv {
             chain_id: &config.chain_id,

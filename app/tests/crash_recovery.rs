@@ -192,6 +192,8 @@ async fn init_chain_repeated_after_a_crash_is_idempotent() -> anyhow::Result<()>
     Ok(())
 }
 
+type TestFn = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>>>>;
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -203,10 +205,7 @@ fn main() -> anyhow::Result<()> {
         let phase = args.get(3).context("child DIR PHASE")?;
         return rt.block_on(child(Path::new(dir), phase));
     }
-    let tests: [(
-        &str,
-        fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>>>>,
-    ); 3] = [
+    let tests: [(&str, TestFn); 3] = [
         (
             "app_killed_after_finalize_block_before_commit_recovers_and_replays_to_the_same_hash",
             || Box::pin(killed_after_finalize_before_commit()),
