@@ -82,6 +82,7 @@ async fn run(block_size: usize, mode: Mode) -> anyhow::Result<(Duration, Duratio
         max_memo_bytes: 256,
         max_signatures: 7,
         max_msgs: 64,
+        allow_zero_gas: false,
     };
     let mut times = Vec::new();
     let mut sig_times = Vec::new();

@@ -116,6 +116,13 @@ impl App {
         &self.storage
     }
 
+    /// The largest transaction genesis allows (1 MiB before `InitChain`).
+    pub fn max_tx_bytes(&self) -> usize {
+        self.config
+            .as_ref()
+            .map_or(1 << 20, |c| c.limits.max_tx_bytes as usize)
+    }
+
     pub fn chain_id(&self) -> Option<&str> {
         self.config.as_ref().map(|c| c.chain_id.as_str())
     }
@@ -502,4 +509,34 @@ fn exec_error(e: HandlerError, gas_wanted: u64, gas_used: u64) -> ExecTxResult {
         gas_used: i64::try_from(gas_used).unwrap_or(i64::MAX),
         ..Default::default()
     }
+}
+
+/// Runs a transaction against the latest committed state and keeps nothing: for gas
+/// estimation (`cosmos.tx.v1beta1.Service/Simulate`). Signatures are not checked, since
+/// clients simulate before they sign; everything else is.
+pub async fn simulate(
+    storage: &Storage,
+    tx_bytes: &[u8],
+) -> Result<crate::execute::TxOutcome, HandlerError> {
+    let snapshot = storage.latest_snapshot();
+    let config = load_config(&snapshot)
+        .await
+        .map_err(HandlerError::internal)?
+        .ok_or_else(|| HandlerError::internal("the chain has no genesis yet"))?;
+    let limits = DecodeLimits {
+        allow_zero_gas: true,
+        ..config.limits
+    };
+    let tx = decode_tx(tx_bytes, &limits)?;
+    let cache = SignatureCache::new(0);
+    let env = TxEnv {
+        chain_id: &config.chain_id,
+        height: committed_height(storage).saturating_add(1),
+        time: tendermint::Time::unix_epoch(),
+        mode: ExecMode::Simulate,
+        params: &config.genesis.tx,
+        sig_cache: &cache,
+    };
+    let mut state = StateDelta::new(snapshot);
+    Ok(execute_tx(&mut state, &tx, &env).await)
 }

@@ -48,7 +48,12 @@ pub async fn execute_tx<S: StateWrite>(
     tx: &DecodedTx,
     env: &TxEnv<'_>,
 ) -> TxOutcome {
-    let gas = GasMeter::new(tx.gas_limit);
+    // A simulation measures what the transaction would use, up to the per-tx maximum.
+    let gas = GasMeter::new(if env.mode == ExecMode::Simulate {
+        env.params.max_tx_gas
+    } else {
+        tx.gas_limit
+    });
     let mut tx_state = StateDelta::new(&mut *state);
     if let Err(e) = ante(&mut tx_state, tx, env, &gas).await {
         return TxOutcome {
@@ -119,7 +124,7 @@ async fn ante<S: StateWrite>(
         .required_fee(tx.gas_limit)
         .map_err(HandlerError::internal)?;
     let offered = tx.fee.amount_of(NATIVE_DENOM);
-    if offered < required {
+    if offered < required && env.mode != ExecMode::Simulate {
         return Err(TxError::InsufficientFee(format!(
             "got {offered}{NATIVE_DENOM}, required {required}{NATIVE_DENOM} for gas limit {}",
             tx.gas_limit
@@ -140,6 +145,7 @@ async fn ante<S: StateWrite>(
                 signature: &tx.signatures[i],
             },
             env.sig_cache,
+            env.mode,
         )
         .await?;
     }

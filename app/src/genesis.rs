@@ -98,6 +98,7 @@ impl AppGenesis {
             max_memo_bytes: self.auth.params.max_memo_bytes,
             max_signatures: self.auth.params.max_signatures,
             max_msgs: self.tx.max_msgs,
+            allow_zero_gas: false,
         }
     }
 }

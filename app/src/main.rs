@@ -1,25 +1,85 @@
-//! `kaizend`: the Kaizen node. The ABCI server that CometBFT connects to arrives with the
-//! network issue; today the binary reports its version and the state of a store.
+//! `kaizend`: the Kaizen node.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
+use clap::{Parser, Subcommand};
+use kaizen_app::config::NodeConfig;
+
+#[derive(Parser)]
+#[command(
+    name = "kaizend",
+    version,
+    about = "The Kaizen node: the ABCI application CometBFT runs, with gRPC and metrics"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write `<home>/config/kaizend.toml` with every default (refuses to overwrite).
+    Init {
+        #[arg(long, env = "KAIZEND_HOME")]
+        home: PathBuf,
+        /// ABCI listen address (where CometBFT's proxy_app points).
+        #[arg(long)]
+        abci: Option<std::net::SocketAddr>,
+        #[arg(long)]
+        grpc: Option<std::net::SocketAddr>,
+        #[arg(long)]
+        metrics: Option<std::net::SocketAddr>,
+        /// The RPC address of this node's CometBFT.
+        #[arg(long)]
+        cometbft_rpc: Option<String>,
+    },
+    /// Run the node until SIGINT or SIGTERM.
+    Start {
+        #[arg(long, env = "KAIZEND_HOME")]
+        home: PathBuf,
+    },
+    /// Print the last committed height and app hash of a home's store.
+    Info {
+        #[arg(long, env = "KAIZEND_HOME")]
+        home: PathBuf,
+    },
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    match args.get(1).map(String::as_str) {
-        Some("version") | Some("--version") => {
-            println!(
-                "kaizend {} (app version {})",
-                env!("CARGO_PKG_VERSION"),
-                kaizen_app::app::APP_VERSION
-            );
+    match Cli::parse().command {
+        Command::Init {
+            home,
+            abci,
+            grpc,
+            metrics,
+            cometbft_rpc,
+        } => {
+            let path = NodeConfig::path(&home);
+            anyhow::ensure!(!path.exists(), "{} already exists", path.display());
+            let mut config = NodeConfig::default();
+            if let Some(a) = abci {
+                config.abci.listen = a;
+            }
+            if let Some(a) = grpc {
+                config.grpc.listen = a;
+            }
+            if let Some(a) = metrics {
+                config.metrics.listen = a;
+            }
+            if let Some(r) = cometbft_rpc {
+                config.cometbft.rpc = r;
+            }
+            std::fs::create_dir_all(path.parent().context("config dir")?)?;
+            std::fs::write(&path, config.to_toml()?)?;
+            println!("wrote {}", path.display());
             Ok(())
         }
-        Some("info") => {
-            let dir = PathBuf::from(args.get(2).context("usage: kaizend info DATA_DIR")?);
-            let app = kaizen_app::App::open(&dir).await?;
+        Command::Start { home } => kaizen_app::node::start(&home).await,
+        Command::Info { home } => {
+            let config = NodeConfig::load(&home)?;
+            let app = kaizen_app::App::open(&config.data_dir(&home)).await?;
             println!(
                 "height {} app_hash {} chain_id {}",
                 app.last_committed_height(),
@@ -28,10 +88,6 @@ async fn main() -> anyhow::Result<()> {
             );
             app.close().await;
             Ok(())
-        }
-        _ => {
-            eprintln!("usage: kaizend version | kaizend info DATA_DIR");
-            std::process::exit(2);
         }
     }
 }

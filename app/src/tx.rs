@@ -36,6 +36,8 @@ pub struct DecodeLimits {
     pub max_memo_bytes: u64,
     pub max_signatures: u64,
     pub max_msgs: u64,
+    /// Accept a zero gas limit (for `Simulate`, which measures the gas).
+    pub allow_zero_gas: bool,
 }
 
 pub fn tx_hash(bytes: &[u8]) -> [u8; 32] {
@@ -127,7 +129,7 @@ pub fn decode_tx(bytes: &[u8], limits: &DecodeLimits) -> Result<DecodedTx, Handl
             TxError::InvalidRequest("fee payer and fee granter are not supported".into()).into(),
         );
     }
-    if fee.gas_limit == 0 || fee.gas_limit > limits.max_tx_gas {
+    if (fee.gas_limit == 0 && !limits.allow_zero_gas) || fee.gas_limit > limits.max_tx_gas {
         return Err(TxError::InvalidGasLimit(format!(
             "gas limit {} must be between 1 and {}",
             fee.gas_limit, limits.max_tx_gas

@@ -14,7 +14,7 @@ use cosmrs::proto::cosmos::{
     },
 };
 use k256::ecdsa::{signature::Verifier, Signature, VerifyingKey};
-use kaizen_framework::{Address, GasMeter, HandlerError, TxError};
+use kaizen_framework::{Address, ExecMode, GasMeter, HandlerError, TxError};
 use prost::{Message, Name};
 use sha2::{Digest, Sha256};
 
@@ -178,6 +178,10 @@ pub struct SignerCheck<'a> {
 /// Checks one signer and bumps its sequence: the account must exist, the key must be the
 /// account's (or hash to its address when the account has none yet), the sequence must
 /// be the account's, and the signature must verify. Charges the signature's gas.
+///
+/// In [`ExecMode::Simulate`] (gas estimation, nothing is kept) the key and signature are
+/// not checked, since clients simulate before they sign; the gas is charged all the same.
+#[allow(clippy::too_many_arguments)]
 pub async fn check_signer<S: StateWrite>(
     state: &mut S,
     gas: &GasMeter,
@@ -186,12 +190,25 @@ pub async fn check_signer<S: StateWrite>(
     auth_info_bytes: &[u8],
     signer: SignerCheck<'_>,
     cache: &SignatureCache,
+    mode: ExecMode,
 ) -> Result<(), HandlerError> {
-    let pubkey = signer_pubkey(signer.info)?;
     let mut account = state
         .account(gas, &signer.address)
         .await?
         .ok_or_else(|| TxError::UnknownAddress(signer.address.to_string()))?;
+    if mode == ExecMode::Simulate {
+        if signer.info.sequence != account.sequence {
+            return Err(TxError::WrongSequence {
+                expected: account.sequence,
+                got: signer.info.sequence,
+            }
+            .into());
+        }
+        gas.consume(gas.schedule().sig_verify_secp256k1, "signature")?;
+        account.sequence = account.sequence.saturating_add(1);
+        return state.put_account(gas, &signer.address, &account);
+    }
+    let pubkey = signer_pubkey(signer.info)?;
     match &account.pub_key {
         Some(existing) => {
             let existing = Secp256k1PubKey::decode(existing.value.as_slice())

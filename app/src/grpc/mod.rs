@@ -1,0 +1,79 @@
+//! The gRPC server: Kaizen's own query services and the Cosmos services that existing
+//! clients (cosmjs, cosmpy, grpcurl, explorers) call, plus server reflection.
+//!
+//! Queries read the latest committed snapshot directly (no lock on the app); transactions
+//! go to the CometBFT node, which runs them through `CheckTx` like any other.
+
+pub mod auth;
+pub mod bank;
+pub mod node;
+pub mod tx;
+
+use cnidarium::Storage;
+use kaizen_framework::HandlerError;
+use tendermint_rpc::HttpClient;
+
+/// What every service needs.
+#[derive(Clone)]
+pub struct GrpcContext {
+    pub storage: Storage,
+    pub cometbft: HttpClient,
+}
+
+/// A gRPC status for a handler error: the codespace and code ride in the message, so a
+/// client can branch on them as it would on a transaction result.
+pub fn status(e: HandlerError) -> tonic::Status {
+    let msg = format!("{} (codespace {}, code {})", e.log, e.codespace, e.code);
+    match (e.codespace, e.code) {
+        ("sdk", 9) => tonic::Status::not_found(msg),
+        ("sdk", 2 | 7 | 10 | 18 | 6) => tonic::Status::invalid_argument(msg),
+        _ => tonic::Status::internal(msg),
+    }
+}
+
+pub fn unimplemented(what: &str) -> tonic::Status {
+    tonic::Status::unimplemented(format!("{what} is not served by Kaizen"))
+}
+
+/// Every service, with reflection, behind the configured size limits.
+pub fn router(
+    ctx: GrpcContext,
+    config: &crate::config::GrpcConfig,
+    max_tx_bytes: usize,
+) -> anyhow::Result<tonic::transport::server::Router> {
+    use cosmrs::proto::cosmos::{
+        auth::v1beta1::query_server::QueryServer as AuthServer,
+        bank::v1beta1::query_server::QueryServer as BankServer,
+        base::tendermint::v1beta1::service_server::ServiceServer as NodeServer,
+        tx::v1beta1::service_server::ServiceServer as TxServer,
+    };
+    use kaizen_proto::kaizen::bank::v1::query_server::QueryServer as KaizenBankServer;
+
+    let limit = config.max_request_bytes;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(kaizen_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(ibc_proto::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    let reflection_alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(kaizen_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(ibc_proto::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()?;
+    Ok(tonic::transport::Server::builder()
+        .max_concurrent_streams(config.max_concurrent_streams)
+        .add_service(AuthServer::new(auth::AuthQuery(ctx.clone())).max_decoding_message_size(limit))
+        .add_service(BankServer::new(bank::BankQuery(ctx.clone())).max_decoding_message_size(limit))
+        .add_service(
+            KaizenBankServer::new(bank::KaizenBankQuery(ctx.clone()))
+                .max_decoding_message_size(limit),
+        )
+        .add_service(
+            TxServer::new(tx::TxService {
+                ctx: ctx.clone(),
+                max_tx_bytes,
+            })
+            .max_decoding_message_size(limit),
+        )
+        .add_service(NodeServer::new(node::NodeService(ctx)).max_decoding_message_size(limit))
+        .add_service(reflection)
+        .add_service(reflection_alpha))
+}
