@@ -135,3 +135,46 @@ fn event_attribute_helper_reads_typed_events() {
     assert_eq!(e.kind, "kaizen.bank.v1.EventFeePaid");
     assert_eq!(attribute(&e, "payer"), Some("p"));
 }
+
+#[tokio::test]
+async fn simulation_reports_the_gas_the_same_tx_uses_in_a_block_and_keeps_nothing(
+) -> anyhow::Result<()> {
+    let alice = TestKey::new("alice");
+    let bob = TestKey::new("bob");
+    let mut node = TestNode::start(&genesis_with_balances(&[(&alice.address, 1_000_000)])).await?;
+    let tx = node.signed_send(&alice, &bob.address, 777).await?;
+    let sim = kaizen_app::app::simulate(node.app.storage(), &tx).await?;
+    assert!(sim.result.is_ok(), "{:?}", sim.result);
+    assert_eq!(
+        node.balance(&bob.address).await,
+        0,
+        "simulation keeps nothing"
+    );
+    let block = node.block(vec![tx]).await?;
+    assert_eq!(block.tx_results[0].code, 0);
+    assert_eq!(u64::try_from(block.tx_results[0].gas_used)?, sim.gas_used);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_simulation_probe_without_gas_limit_measures_the_same_gas() -> anyhow::Result<()> {
+    let alice = TestKey::new("alice");
+    let bob = TestKey::new("bob");
+    let mut node = TestNode::start(&genesis_with_balances(&[(&alice.address, 1_000_000)])).await?;
+    let mut probe = node
+        .tx_for(&alice, vec![msg_send(&alice.address, &bob.address, 777)])
+        .await?;
+    probe.gas_limit = 0;
+    probe.fee = 1;
+    let sim = kaizen_app::app::simulate(node.app.storage(), &probe.sign(&alice)?).await?;
+    assert!(sim.result.is_ok(), "{:?}", sim.result);
+    let tx = node.signed_send(&alice, &bob.address, 777).await?;
+    let block = node.block(vec![tx]).await?;
+    let real = u64::try_from(block.tx_results[0].gas_used)?;
+    assert!(
+        sim.gas_used.abs_diff(real) < 200,
+        "simulated {} vs real {real}",
+        sim.gas_used
+    );
+    Ok(())
+}

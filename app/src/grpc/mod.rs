@@ -31,6 +31,24 @@ pub fn status(e: HandlerError) -> tonic::Status {
     }
 }
 
+/// A status for a CometBFT RPC failure. The RPC client's errors carry a whole trace; a
+/// gRPC status message travels in an HTTP/2 header, so only its first line goes out.
+pub fn rpc_status(e: tendermint_rpc::Error) -> tonic::Status {
+    let text = e.to_string();
+    let first: String = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(300)
+        .collect();
+    if text.contains("not found") {
+        tonic::Status::not_found(first)
+    } else {
+        tonic::Status::unavailable(format!("the CometBFT node did not answer: {first}"))
+    }
+}
+
 pub fn unimplemented(what: &str) -> tonic::Status {
     tonic::Status::unimplemented(format!("{what} is not served by Kaizen"))
 }

@@ -9,7 +9,7 @@ use super::{unimplemented, GrpcContext};
 pub struct NodeService(pub GrpcContext);
 
 fn unavailable(e: tendermint_rpc::Error) -> Status {
-    Status::unavailable(format!("the CometBFT node did not answer: {e}"))
+    super::rpc_status(e)
 }
 
 #[tonic::async_trait]

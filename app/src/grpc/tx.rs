@@ -8,22 +8,13 @@ use prost::Message;
 use tendermint_rpc::Client;
 use tonic::{Request, Response, Status};
 
-use super::{status, unimplemented, GrpcContext};
+use super::{rpc_status, status, unimplemented, GrpcContext};
 use crate::{app::simulate, events::to_proto_events};
 
 pub struct TxService {
     pub ctx: GrpcContext,
     /// Transactions larger than this are refused here, before CometBFT sees them.
     pub max_tx_bytes: usize,
-}
-
-fn rpc_status(e: tendermint_rpc::Error) -> Status {
-    let text = e.to_string();
-    if text.contains("not found") {
-        Status::not_found(text)
-    } else {
-        Status::unavailable(format!("the CometBFT node did not answer: {text}"))
-    }
 }
 
 /// `TxRaw` bytes as the `Tx` message clients expect in `GetTx`.
@@ -45,7 +36,9 @@ impl Service for TxService {
         let req = req.into_inner();
         let bytes = req.tx_bytes;
         if bytes.is_empty() {
-            return Err(Status::invalid_argument("SimulateRequest carries no tx_bytes"));
+            return Err(Status::invalid_argument(
+                "SimulateRequest carries no tx_bytes",
+            ));
         }
         if bytes.len() > self.max_tx_bytes {
             return Err(Status::invalid_argument(format!(
@@ -129,12 +122,16 @@ impl Service for TxService {
         .map_err(|_| {
             Status::invalid_argument(format!("{text:?} is not a 64-hex-digit transaction hash"))
         })?;
-        let r = self
-            .ctx
-            .cometbft
-            .tx(hash, false)
-            .await
-            .map_err(rpc_status)?;
+        let r = self.ctx.cometbft.tx(hash, false).await.map_err(|e| {
+            let s = rpc_status(e);
+            if s.code() == tonic::Code::NotFound {
+                Status::not_found(format!(
+                    "transaction {text} not found: not in a block yet, or never accepted"
+                ))
+            } else {
+                s
+            }
+        })?;
         let timestamp = match self.ctx.cometbft.block(r.height).await {
             Ok(b) => b.block.header.time.to_rfc3339(),
             Err(_) => String::new(),
