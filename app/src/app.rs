@@ -426,10 +426,6 @@ impl App {
             Bank::end_block(&mut hooks, &block).await?;
             block_events.extend(hooks.apply().1);
         }
-        state.put_raw(
-            state_key::block_time().into(),
-            time.unix_timestamp_nanos().to_be_bytes().to_vec(),
-        );
 
         let batch = self.storage.prepare_commit(state).await?;
         let app_hash = Bytes::copy_from_slice(&batch.root_hash().0);

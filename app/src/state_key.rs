@@ -18,8 +18,3 @@ pub fn genesis() -> &'static str {
 pub fn block_max_gas() -> &'static str {
     "app/block_max_gas"
 }
-
-/// The last block's header time, nanoseconds since the Unix epoch (i128, big-endian).
-pub fn block_time() -> &'static str {
-    "app/block_time"
-}

@@ -90,6 +90,19 @@ pub struct UpOptions {
     pub network: String,
     pub accounts: Vec<String>,
     pub timeout: Duration,
+    /// Derive the demo accounts' mnemonics from this seed instead of at random, so that
+    /// two devnets start from the same state (tests compare their app hashes).
+    pub demo_seed: Option<String>,
+}
+
+/// A mnemonic derived from `seed` and `name`: the same on every run.
+fn seeded_mnemonic(seed: &str, name: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let entropy: [u8; 32] =
+        Sha256::digest(format!("kaizen-devnet/{seed}/{name}").as_bytes()).into();
+    bip32::Mnemonic::from_entropy(entropy, bip32::Language::English)
+        .phrase()
+        .to_string()
 }
 
 pub fn alive(pid: Option<u32>) -> bool {
@@ -270,7 +283,10 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
     let mut keyring = Keyring::open(&home)?;
     let mut accounts = Vec::new();
     for name in &opts.accounts {
-        let mnemonic = new_mnemonic();
+        let mnemonic = match &opts.demo_seed {
+            Some(seed) => seeded_mnemonic(seed, name),
+            None => new_mnemonic(),
+        };
         let entry = keyring.add(name, &mnemonic)?;
         accounts.push(DemoAccount {
             name: name.clone(),
@@ -412,25 +428,30 @@ pub fn start_node(info: &mut DevnetInfo, index: usize) -> anyhow::Result<()> {
         .get(index)
         .with_context(|| format!("no node {index}"))?
         .clone();
-    if alive(n.kaizend_pid) || alive(n.cometbft_pid) {
-        bail!("node {index} is still running");
+    if alive(n.kaizend_pid) && alive(n.cometbft_pid) {
+        bail!("node {index} is already running");
     }
-    let kaizend_pid = spawn(&info.kaizend, &["start"], &n.home, &n.kaizend_log)?;
-    // kaizend must be listening before CometBFT dials it.
-    let abci = n.abci.trim_start_matches("tcp://").to_string();
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(&abci).is_err() {
-        if !alive(Some(kaizend_pid)) || std::time::Instant::now() > deadline {
-            bail!(
-                "kaizend of node {index} did not start; see {}",
-                n.kaizend_log.display()
-            );
+    // CometBFT stops when its app goes away; restart whichever of the two is down.
+    if !alive(n.kaizend_pid) {
+        let kaizend_pid = spawn(&info.kaizend, &["start"], &n.home, &n.kaizend_log)?;
+        info.nodes[index].kaizend_pid = Some(kaizend_pid);
+        // kaizend must be listening before CometBFT dials it.
+        let abci = n.abci.trim_start_matches("tcp://").to_string();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(&abci).is_err() {
+            if !alive(Some(kaizend_pid)) || std::time::Instant::now() > deadline {
+                bail!(
+                    "kaizend of node {index} did not start; see {}",
+                    n.kaizend_log.display()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
-        std::thread::sleep(Duration::from_millis(50));
     }
-    let cometbft_pid = spawn(&info.cometbft, &["start"], &n.home, &n.cometbft_log)?;
-    info.nodes[index].kaizend_pid = Some(kaizend_pid);
-    info.nodes[index].cometbft_pid = Some(cometbft_pid);
+    if !alive(n.cometbft_pid) {
+        let cometbft_pid = spawn(&info.cometbft, &["start"], &n.home, &n.cometbft_log)?;
+        info.nodes[index].cometbft_pid = Some(cometbft_pid);
+    }
     Ok(())
 }
 

@@ -165,6 +165,9 @@ enum DevnetCmd {
         /// Seconds to wait for the first blocks.
         #[arg(long, default_value_t = 120)]
         timeout: u64,
+        /// Derive the demo mnemonics from this seed (reproducible devnets).
+        #[arg(long)]
+        demo_seed: Option<String>,
     },
     /// Heights and processes of every node.
     Status,
@@ -510,6 +513,7 @@ async fn devnet_cmd(home: &std::path::Path, out: Output, cmd: DevnetCmd) -> anyh
             network,
             accounts,
             timeout,
+            demo_seed,
         } => {
             std::fs::create_dir_all(home)?;
             let info = devnet::up(
@@ -520,6 +524,7 @@ async fn devnet_cmd(home: &std::path::Path, out: Output, cmd: DevnetCmd) -> anyh
                     network,
                     accounts,
                     timeout: Duration::from_secs(timeout),
+                    demo_seed,
                 },
             )
             .await?;

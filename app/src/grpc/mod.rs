@@ -68,13 +68,14 @@ pub fn router(
     use kaizen_proto::kaizen::bank::v1::query_server::QueryServer as KaizenBankServer;
 
     let limit = config.max_request_bytes;
+    // Reflection describes Kaizen's own services. The Cosmos services are the standard
+    // ones, whose descriptors every Cosmos client already ships; no crate in our
+    // dependency set carries them as a descriptor set (see docs/grpc.md).
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(kaizen_proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(ibc_proto::FILE_DESCRIPTOR_SET)
         .build_v1()?;
     let reflection_alpha = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(kaizen_proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(ibc_proto::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
     Ok(tonic::transport::Server::builder()
         .max_concurrent_streams(config.max_concurrent_streams)

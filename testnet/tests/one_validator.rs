@@ -1,0 +1,316 @@
+//! A one-validator devnet on real CometBFT: the CLI, gRPC, an unmodified Cosmos client,
+//! and bad input over the network.
+
+use std::time::Duration;
+
+use cosmrs::proto::cosmos::{
+    auth::v1beta1::{query_client::QueryClient as AuthClient, QueryAccountRequest},
+    bank::v1beta1::{query_client::QueryClient as BankClient, QueryBalanceRequest},
+    tx::v1beta1::{service_client::ServiceClient as TxClient, BroadcastMode, BroadcastTxRequest},
+};
+use kaizen_testnet::Devnet;
+use tendermint_rpc::Client;
+
+async fn grpc_balance(devnet: &Devnet, address: &str) -> anyhow::Result<u128> {
+    let mut bank = BankClient::connect(devnet.grpc(0)).await?;
+    let r = bank
+        .balance(QueryBalanceRequest {
+            address: address.into(),
+            denom: "ukzn".into(),
+        })
+        .await?
+        .into_inner();
+    Ok(r.balance
+        .map(|c| c.amount.parse())
+        .transpose()?
+        .unwrap_or(0))
+}
+
+#[tokio::test]
+async fn a_cli_send_lands_and_the_cli_and_grpc_show_the_new_balance() -> anyhow::Result<()> {
+    let devnet = Devnet::up(1, 28100)?;
+    let bob = devnet.address("bob")?;
+    let before = grpc_balance(&devnet, &bob).await?;
+
+    let sent = devnet.kaizen_json(&["tx", "bank", "send", "bob", "4242ukzn", "--from", "alice"])?;
+    assert_eq!(sent["code"], 0, "{sent}");
+    let height = sent["height"].as_i64().unwrap_or(0);
+    assert!(height > 0, "{sent}");
+
+    assert_eq!(grpc_balance(&devnet, &bob).await?, before + 4242);
+    let cli = devnet.kaizen_json(&["query", "bank", "balances", "bob"])?;
+    assert_eq!(cli["balances"][0]["amount"], (before + 4242).to_string());
+
+    // query tx returns the result and the events.
+    let hash = sent["txhash"].as_str().unwrap_or_default();
+    let tx = devnet.kaizen_json(&["query", "tx", hash])?;
+    assert_eq!(tx["height"], height);
+    assert_eq!(tx["code"], 0);
+    let events = tx["events"].as_array().cloned().unwrap_or_default();
+    let transfer = events
+        .iter()
+        .find(|e| e["type"] == "kaizen.bank.v1.EventTransfer")
+        .expect("a transfer event");
+    assert!(transfer["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["key"] == "recipient" && a["value"] == bob.as_str()));
+    assert!(events
+        .iter()
+        .any(|e| e["type"] == "kaizen.bank.v1.EventFeePaid"));
+
+    // The text output a person reads.
+    let text = devnet.kaizen_ok(&["query", "bank", "balances", "bob"])?;
+    assert!(text.contains(&format!("{}ukzn", before + 4242)), "{text}");
+    let status = devnet.kaizen_ok(&["status"])?;
+    assert!(status.contains("kaizen-devnet-p0"), "{status}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn cli_errors_say_what_to_do() -> anyhow::Result<()> {
+    let devnet = Devnet::up(1, 28200)?;
+    let out = devnet.kaizen(&["tx", "bank", "send", "bob", "5ukzn", "--from", "nobody"])?;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("kaizen keys add nobody"), "{err}");
+
+    let out = devnet.kaizen(&[
+        "tx",
+        "bank",
+        "send",
+        "bob",
+        "999999999999999ukzn",
+        "--from",
+        "carol",
+        "--gas",
+        "200000",
+    ])?;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("insufficient funds") && err.contains("kaizen query bank balances"),
+        "{err}"
+    );
+
+    let out = devnet.kaizen(&[
+        "query",
+        "bank",
+        "balances",
+        "bob",
+        "--grpc",
+        "http://127.0.0.1:1",
+    ])?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("is the node running"),
+        "{err}"
+    );
+
+    let out = devnet.kaizen(&[
+        "tx", "bank", "send", "bob", "5ukzn", "--from", "alice", "--fees", "1ukzn", "--gas",
+        "200000",
+    ])?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("raise --fees"),
+        "{err}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_unmodified_cosmjs_client_sends_and_reads_balances() -> anyhow::Result<()> {
+    let devnet = Devnet::up(1, 28300)?;
+    let alice = devnet.account("alice")?.clone();
+    let bob = devnet.address("bob")?;
+
+    // Install cosmjs from npm into a scratch directory: no Kaizen code is involved.
+    let dir = tempfile::tempdir()?;
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("clients/cosmjs");
+    for f in ["package.json", "send.mjs"] {
+        std::fs::copy(src.join(f), dir.path().join(f))?;
+    }
+    let install = std::process::Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(dir.path())
+        .output()?;
+    anyhow::ensure!(
+        install.status.success(),
+        "npm install: {}",
+        String::from_utf8_lossy(&install.stderr)
+    );
+
+    let out = std::process::Command::new("node")
+        .arg("send.mjs")
+        .arg(devnet.rpc(0))
+        .arg(alice["mnemonic"].as_str().unwrap_or_default())
+        .arg(&bob)
+        .arg("31337")
+        .current_dir(dir.path())
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "cosmjs: {}{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    // cosmjs derived the same address from the mnemonic as the Kaizen keyring did.
+    assert_eq!(result["from"], alice["address"]);
+    assert_eq!(result["chainId"], "kaizen-devnet-p0");
+    let before: u128 = result["before"].as_str().unwrap_or("0").parse()?;
+    let after: u128 = result["after"].as_str().unwrap_or("0").parse()?;
+    assert_eq!(after, before + 31337);
+    // And Kaizen's own gRPC agrees.
+    assert_eq!(grpc_balance(&devnet, &bob).await?, after);
+    Ok(())
+}
+
+#[tokio::test]
+async fn bad_input_over_the_network_gets_clear_errors_and_the_node_keeps_running(
+) -> anyhow::Result<()> {
+    let devnet = Devnet::up(1, 28400)?;
+    let mut tx = TxClient::connect(devnet.grpc(0)).await?;
+
+    // Garbage to BroadcastTx: CheckTx refuses it with the decode code.
+    let r = tx
+        .broadcast_tx(BroadcastTxRequest {
+            tx_bytes: vec![0xde, 0xad, 0xbe, 0xef, 1, 2, 3],
+            mode: BroadcastMode::Sync as i32,
+        })
+        .await?
+        .into_inner()
+        .tx_response
+        .unwrap();
+    assert_eq!((r.codespace.as_str(), r.code), ("sdk", 2), "{}", r.raw_log);
+
+    // Garbage straight to CometBFT's CheckTx.
+    let rpc = tendermint_rpc::HttpClient::new(devnet.rpc(0).as_str())?;
+    let r = rpc.broadcast_tx_sync(vec![0xff; 100]).await?;
+    assert_eq!(r.code.value(), 2, "{}", r.log);
+
+    // A transaction over the 1 MiB limit: refused before it reaches CometBFT.
+    let err = tx
+        .broadcast_tx(BroadcastTxRequest {
+            tx_bytes: vec![7u8; 2 << 20],
+            mode: BroadcastMode::Sync as i32,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::InvalidArgument, "{err}");
+    assert!(err.message().contains("at most"), "{}", err.message());
+
+    // A gRPC request over the server's 4 MiB limit.
+    let err = tx
+        .broadcast_tx(BroadcastTxRequest {
+            tx_bytes: vec![7u8; 5 << 20],
+            mode: BroadcastMode::Sync as i32,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err.code(),
+            tonic::Code::ResourceExhausted | tonic::Code::OutOfRange
+        ),
+        "{err}"
+    );
+
+    // An account nobody has.
+    let mut auth = AuthClient::connect(devnet.grpc(0)).await?;
+    let stranger = cosmrs::AccountId::new("kaizen", &[9u8; 20])
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .to_string();
+    let err = auth
+        .account(QueryAccountRequest { address: stranger })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::NotFound, "{err}");
+    let err = auth
+        .account(QueryAccountRequest {
+            address: "not-an-address".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::InvalidArgument, "{err}");
+
+    // Raw garbage on the gRPC port (not HTTP/2 at all).
+    {
+        use std::io::Write;
+        let addr = devnet.grpc(0).trim_start_matches("http://").to_string();
+        let mut s = std::net::TcpStream::connect(addr)?;
+        let _ = s.write_all(&[0u8; 4096]);
+    }
+
+    // Still alive and producing blocks.
+    let h = devnet.height(0).await?;
+    devnet
+        .wait_height(0, h + 2, Duration::from_secs(20))
+        .await?;
+    let sent = devnet.kaizen_json(&["tx", "bank", "send", "bob", "1ukzn", "--from", "alice"])?;
+    assert_eq!(sent["code"], 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn grpc_reflection_lists_and_describes_the_kaizen_services() -> anyhow::Result<()> {
+    use tonic_reflection::pb::v1::{
+        server_reflection_client::ServerReflectionClient,
+        server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+        ServerReflectionRequest,
+    };
+    let devnet = Devnet::up(1, 28500)?;
+    let channel = tonic::transport::Channel::from_shared(devnet.grpc(0))?
+        .connect()
+        .await?;
+    let mut client = ServerReflectionClient::new(channel);
+    let ask = |m: MessageRequest| ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(m),
+    };
+    let mut stream = client
+        .server_reflection_info(tokio_stream_once(ask(MessageRequest::ListServices(
+            String::new(),
+        ))))
+        .await?
+        .into_inner();
+    let resp = stream.message().await?.expect("a reflection answer");
+    let Some(MessageResponse::ListServicesResponse(list)) = resp.message_response else {
+        anyhow::bail!("unexpected reflection answer");
+    };
+    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    assert!(
+        names.iter().any(|n| n == "kaizen.bank.v1.Query"),
+        "{names:?}"
+    );
+    // Nothing is advertised that the node does not serve.
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with("kaizen.") || n.starts_with("grpc.reflection.")),
+        "{names:?}"
+    );
+    let mut stream = client
+        .server_reflection_info(tokio_stream_once(ask(
+            MessageRequest::FileContainingSymbol("kaizen.bank.v1.Query".into()),
+        )))
+        .await?
+        .into_inner();
+    let resp = stream.message().await?.expect("a reflection answer");
+    assert!(
+        matches!(
+            resp.message_response,
+            Some(MessageResponse::FileDescriptorResponse(_))
+        ),
+        "{resp:?}"
+    );
+    Ok(())
+}
+
+fn tokio_stream_once<T: Send + 'static>(
+    item: T,
+) -> impl tonic::codegen::tokio_stream::Stream<Item = T> {
+    tonic::codegen::tokio_stream::iter(vec![item])
+}
