@@ -53,12 +53,19 @@ pub struct DemoAccount {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DevnetInfo {
+    /// `kaizen`, or `kvstore` (CometBFT's built-in app, a baseline for benchmarks).
+    #[serde(default = "default_app")]
+    pub app: String,
     pub chain_id: String,
     pub home: PathBuf,
     pub cometbft: PathBuf,
     pub kaizend: PathBuf,
     pub nodes: Vec<NodeInfo>,
     pub accounts: Vec<DemoAccount>,
+}
+
+fn default_app() -> String {
+    "kaizen".into()
 }
 
 impl DevnetInfo {
@@ -93,6 +100,8 @@ pub struct UpOptions {
     /// Derive the demo accounts' mnemonics from this seed instead of at random, so that
     /// two devnets start from the same state (tests compare their app hashes).
     pub demo_seed: Option<String>,
+    /// `kaizen`, or `kvstore` to run CometBFT's built-in app instead of kaizend.
+    pub app: String,
 }
 
 /// A mnemonic derived from `seed` and `name`: the same on every run.
@@ -236,6 +245,11 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
         (1..=16).contains(&opts.validators),
         "--validators must be 1 to 16"
     );
+    anyhow::ensure!(
+        opts.app == "kaizen" || opts.app == "kvstore",
+        "--app is kaizen or kvstore"
+    );
+    let kvstore = opts.app == "kvstore";
     if let Ok(old) = DevnetInfo::load(home) {
         if old
             .nodes
@@ -344,7 +358,12 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
             .map(|m| format!("{}@{}", m.node_id, m.p2p.trim_start_matches("tcp://")))
             .collect();
         set(&mut cfg, "", "moniker", n.moniker.clone().into())?;
-        set(&mut cfg, "", "proxy_app", n.abci.clone().into())?;
+        let proxy_app = if kvstore {
+            "kvstore".to_string()
+        } else {
+            n.abci.clone()
+        };
+        set(&mut cfg, "", "proxy_app", proxy_app.into())?;
         set(
             &mut cfg,
             "rpc",
@@ -362,6 +381,9 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
         set(&mut cfg, "instrumentation", "prometheus", false.into())?;
         fs::write(&cfg_path, toml::to_string(&cfg)?)?;
 
+        if kvstore {
+            continue;
+        }
         let kz_cfg = n.home.join("config/kaizend.toml");
         let _ = fs::remove_file(&kz_cfg);
         run(Command::new(&kaizend)
@@ -380,6 +402,7 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
     }
 
     let mut info = DevnetInfo {
+        app: opts.app.clone(),
         chain_id: chain_id.clone(),
         home: home.clone(),
         cometbft,
@@ -428,11 +451,11 @@ pub fn start_node(info: &mut DevnetInfo, index: usize) -> anyhow::Result<()> {
         .get(index)
         .with_context(|| format!("no node {index}"))?
         .clone();
-    if alive(n.kaizend_pid) && alive(n.cometbft_pid) {
+    if (info.app != "kaizen" || alive(n.kaizend_pid)) && alive(n.cometbft_pid) {
         bail!("node {index} is already running");
     }
     // CometBFT stops when its app goes away; restart whichever of the two is down.
-    if !alive(n.kaizend_pid) {
+    if info.app == "kaizen" && !alive(n.kaizend_pid) {
         let kaizend_pid = spawn(&info.kaizend, &["start"], &n.home, &n.kaizend_log)?;
         info.nodes[index].kaizend_pid = Some(kaizend_pid);
         // kaizend must be listening before CometBFT dials it.

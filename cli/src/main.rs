@@ -1,10 +1,5 @@
 //! `kaizen`: the Kaizen command line, in Cosmos style.
 
-mod client;
-mod devnet;
-mod keys;
-mod tx;
-
 use std::{io::Read, path::PathBuf, time::Duration};
 
 use anyhow::Context;
@@ -14,9 +9,11 @@ use cosmrs::proto::cosmos::{
 };
 use serde_json::json;
 
-use crate::{
+use kaizen_cli::{
     client::{ClientConfig, Endpoints},
+    devnet, keys,
     keys::Keyring,
+    tx,
     tx::{Gas, TxOptions},
 };
 
@@ -168,6 +165,9 @@ enum DevnetCmd {
         /// Derive the demo mnemonics from this seed (reproducible devnets).
         #[arg(long)]
         demo_seed: Option<String>,
+        /// `kaizen`, or `kvstore`: CometBFT's built-in app (a benchmark baseline).
+        #[arg(long, default_value = "kaizen")]
+        app: String,
     },
     /// Heights and processes of every node.
     Status,
@@ -514,6 +514,7 @@ async fn devnet_cmd(home: &std::path::Path, out: Output, cmd: DevnetCmd) -> anyh
             accounts,
             timeout,
             demo_seed,
+            app,
         } => {
             std::fs::create_dir_all(home)?;
             let info = devnet::up(
@@ -525,6 +526,7 @@ async fn devnet_cmd(home: &std::path::Path, out: Output, cmd: DevnetCmd) -> anyh
                     accounts,
                     timeout: Duration::from_secs(timeout),
                     demo_seed,
+                    app,
                 },
             )
             .await?;

@@ -62,7 +62,8 @@ pub fn msg_send(from: &Address, to: &Address, amount: u128, denom: &str) -> Any 
     }
 }
 
-fn sign(
+/// Signs `msgs` in `SIGN_MODE_DIRECT` and returns the `TxRaw` bytes.
+pub fn sign(
     key: &SigningKey,
     msgs: &[Any],
     memo: &str,
@@ -82,7 +83,8 @@ fn sign(
     raw.to_bytes().map_err(|e| anyhow::anyhow!("encoding: {e}"))
 }
 
-fn fee(amount: u128, denom: &str, gas: u64) -> anyhow::Result<Fee> {
+/// A fee of `amount` `denom` (none when zero) for `gas`.
+pub fn fee(amount: u128, denom: &str, gas: u64) -> anyhow::Result<Fee> {
     if amount == 0 {
         return Ok(Fee {
             amount: vec![],

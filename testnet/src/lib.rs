@@ -15,19 +15,17 @@ use tendermint_rpc::{Client, HttpClient};
 /// The directory holding `kaizen` and `kaizend` (the test binary's `target/<profile>`).
 pub fn bin_dir() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .context("test binary has no target directory")?
-        .to_path_buf();
-    for b in ["kaizen", "kaizend"] {
-        anyhow::ensure!(
-            dir.join(b).exists(),
-            "{} not found; build the binaries first (cargo build --workspace --bins)",
-            dir.join(b).display()
-        );
+    // A test runs from target/<profile>/deps, a binary from target/<profile>.
+    let candidates = [exe.parent(), exe.parent().and_then(Path::parent)];
+    for dir in candidates.into_iter().flatten() {
+        if dir.join("kaizen").exists() && dir.join("kaizend").exists() {
+            return Ok(dir.to_path_buf());
+        }
     }
-    Ok(dir)
+    bail!(
+        "kaizen and kaizend not found beside {}; build the binaries first (cargo build --workspace --bins)",
+        exe.display()
+    )
 }
 
 /// A running devnet in a temporary home.
