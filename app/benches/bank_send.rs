@@ -19,6 +19,10 @@ use kaizen_app::harness::{genesis_with_balances, msg_send, TestKey, TestNode, Tx
 use kaizen_app::tx::{decode_tx, DecodeLimits};
 use kaizen_auth::signature::{sign_doc_bytes, verify_secp256k1};
 
+// The same allocator as kaizend.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const BLOCKS: usize = 5;
 
 fn median(mut v: Vec<Duration>) -> Duration {

@@ -6,6 +6,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use kaizen_app::config::NodeConfig;
 
+// The state store allocates a small buffer per key and value it touches; glibc's
+// allocator spent about a third of a block's time on them (docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "kaizend",

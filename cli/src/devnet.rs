@@ -379,6 +379,9 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
         set(&mut cfg, "consensus", "timeout_commit", "500ms".into())?;
         set(&mut cfg, "consensus", "timeout_propose", "1s".into())?;
         set(&mut cfg, "instrumentation", "prometheus", false.into())?;
+        // Room for load tests: CometBFT's default mempool holds 5,000 transactions.
+        set(&mut cfg, "mempool", "size", 50_000i64.into())?;
+        set(&mut cfg, "mempool", "cache_size", 100_000i64.into())?;
         fs::write(&cfg_path, toml::to_string(&cfg)?)?;
 
         if kvstore {
