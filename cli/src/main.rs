@@ -1,5 +1,8 @@
 //! `kaizen`: the Kaizen command line, in Cosmos style.
 
+// Client code, not consensus code: it may read clocks.
+#![allow(clippy::disallowed_methods)]
+
 use std::{io::Read, path::PathBuf, time::Duration};
 
 use anyhow::Context;

@@ -2,6 +2,9 @@
 //! loopback, started with the `kaizen` binary and always stopped by pid, also when a test
 //! fails (see [`Devnet`]'s `Drop`).
 
+// Test support, not consensus code: it may read clocks.
+#![allow(clippy::disallowed_methods)]
+
 use std::{
     path::{Path, PathBuf},
     process::{Command, Output},
