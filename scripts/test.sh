@@ -12,4 +12,16 @@ export PATH="$(go env GOPATH)/bin:$PATH"
 
 cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
-cargo test --locked --workspace --no-fail-fast
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+# Unit, module, app (mock consensus) and end-to-end (real CometBFT) tests; doc-tests
+# hold no tests here.
+set +e
+cargo test --locked --workspace --lib --bins --tests --no-fail-fast 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+passed=$(grep -oE '([0-9]+) passed' "$log" | awk '{s+=$1} END {print s+0}')
+failed=$(grep -oE '([0-9]+) failed' "$log" | awk '{s+=$1} END {print s+0}')
+echo
+echo "tests: $passed passed, $failed failed"
+exit "$status"
