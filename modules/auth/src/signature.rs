@@ -199,46 +199,40 @@ pub async fn check_signer<S: StateWrite>(
     // A simulation may come without a key (the client has not chosen one yet); with one,
     // it takes the same path as the real transaction so that the gas matches.
     let simulate = mode == ExecMode::Simulate;
-    if simulate && signer.info.public_key.is_none() {
-        if signer.info.sequence != account.sequence {
-            return Err(TxError::WrongSequence {
-                expected: account.sequence,
-                got: signer.info.sequence,
-            }
-            .into());
-        }
-        gas.consume(gas.schedule().sig_verify_secp256k1, "signature")?;
-        account.sequence = account.sequence.saturating_add(1);
-        return state.put_account(gas, &signer.address, &account);
-    }
-    let pubkey = signer_pubkey(signer.info)?;
-    match &account.pub_key {
-        Some(existing) => {
-            let existing = Secp256k1PubKey::decode(existing.value.as_slice())
-                .map_err(HandlerError::internal)?;
-            if existing.key != pubkey {
-                return Err(TxError::InvalidPubKey(format!(
-                    "the key does not match the one on account {}",
-                    signer.address
-                ))
-                .into());
-            }
-        }
-        None => {
-            if Address::from_secp256k1_pubkey(&pubkey)? != signer.address {
-                return Err(TxError::InvalidPubKey(format!(
-                    "the key does not belong to {}",
-                    signer.address
-                ))
-                .into());
-            }
-            account.pub_key = Some(cosmrs::proto::Any {
-                type_url: Secp256k1PubKey::type_url(),
-                value: Secp256k1PubKey {
-                    key: pubkey.clone(),
+    let pubkey = if simulate && signer.info.public_key.is_none() {
+        None
+    } else {
+        Some(signer_pubkey(signer.info)?)
+    };
+    if let Some(pubkey) = &pubkey {
+        match &account.pub_key {
+            Some(existing) => {
+                let existing = Secp256k1PubKey::decode(existing.value.as_slice())
+                    .map_err(HandlerError::internal)?;
+                if &existing.key != pubkey {
+                    return Err(TxError::InvalidPubKey(format!(
+                        "the key does not match the one on account {}",
+                        signer.address
+                    ))
+                    .into());
                 }
-                .encode_to_vec(),
-            });
+            }
+            None => {
+                if Address::from_secp256k1_pubkey(pubkey)? != signer.address {
+                    return Err(TxError::InvalidPubKey(format!(
+                        "the key does not belong to {}",
+                        signer.address
+                    ))
+                    .into());
+                }
+                account.pub_key = Some(cosmrs::proto::Any {
+                    type_url: Secp256k1PubKey::type_url(),
+                    value: Secp256k1PubKey {
+                        key: pubkey.clone(),
+                    }
+                    .encode_to_vec(),
+                });
+            }
         }
     }
     if signer.info.sequence != account.sequence {
@@ -249,18 +243,20 @@ pub async fn check_signer<S: StateWrite>(
         .into());
     }
     gas.consume(gas.schedule().sig_verify_secp256k1, "signature")?;
-    let msg = sign_doc_bytes(
-        body_bytes,
-        auth_info_bytes,
-        chain_id,
-        account.account_number,
-    );
-    if !simulate && !cache.verify(&pubkey, &msg, signer.signature) {
-        return Err(TxError::Unauthorized {
-            account_number: account.account_number,
-            chain_id: chain_id.to_string(),
+    if let (Some(pubkey), false) = (&pubkey, simulate) {
+        let msg = sign_doc_bytes(
+            body_bytes,
+            auth_info_bytes,
+            chain_id,
+            account.account_number,
+        );
+        if !cache.verify(pubkey, &msg, signer.signature) {
+            return Err(TxError::Unauthorized {
+                account_number: account.account_number,
+                chain_id: chain_id.to_string(),
+            }
+            .into());
         }
-        .into());
     }
     account.sequence = account
         .sequence
