@@ -62,8 +62,6 @@ pub async fn start(home: &Path) -> anyhow::Result<()> {
             }
         })?;
 
-    let shutdown = shutdown_signal();
-    tokio::pin!(shutdown);
     if config.grpc.enabled {
         let cometbft = tendermint_rpc::HttpClient::new(config.cometbft.rpc.as_str())
             .with_context(|| format!("cometbft.rpc = {:?}", config.cometbft.rpc))?;
@@ -73,12 +71,23 @@ pub async fn start(home: &Path) -> anyhow::Result<()> {
         };
         let router = grpc::router(ctx, &config.grpc, max_tx_bytes)?;
         tracing::info!(listen = %config.grpc.listen, "gRPC server listening");
-        router
-            .serve_with_shutdown(config.grpc.listen, &mut shutdown)
-            .await
-            .with_context(|| format!("gRPC server on {}", config.grpc.listen))?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serve = router.serve_with_shutdown(config.grpc.listen, async {
+            let _ = stopped.await;
+        });
+        tokio::pin!(serve);
+        tokio::select! {
+            r = &mut serve => r.with_context(|| format!("gRPC server on {}", config.grpc.listen))?,
+            _ = shutdown_signal() => {
+                let _ = stop.send(());
+                // Clients that keep their connections open get a moment, not a veto.
+                if tokio::time::timeout(std::time::Duration::from_secs(3), &mut serve).await.is_err() {
+                    tracing::warn!("gRPC clients still connected after 3 s; closing anyway");
+                }
+            }
+        }
     } else {
-        (&mut shutdown).await;
+        shutdown_signal().await;
     }
 
     // Wait for any block in flight: once we hold the lock, nothing is half done, and

@@ -314,3 +314,56 @@ fn tokio_stream_once<T: Send + 'static>(
 ) -> impl tonic::codegen::tokio_stream::Stream<Item = T> {
     tonic::codegen::tokio_stream::iter(vec![item])
 }
+
+#[tokio::test]
+async fn the_node_serves_metrics_and_node_info_and_stops_cleanly_on_sigterm() -> anyhow::Result<()>
+{
+    use cosmrs::proto::cosmos::base::tendermint::v1beta1::{
+        service_client::ServiceClient, GetLatestBlockRequest, GetNodeInfoRequest,
+    };
+    use std::io::{Read, Write};
+
+    let devnet = Devnet::up(1, 28550)?;
+    devnet.wait_height(0, 3, Duration::from_secs(30)).await?;
+
+    let mut node = ServiceClient::connect(devnet.grpc(0)).await?;
+    let info = node
+        .get_node_info(GetNodeInfoRequest {})
+        .await?
+        .into_inner();
+    assert_eq!(info.default_node_info.unwrap().network, "kaizen-devnet-p0");
+    assert_eq!(info.application_version.unwrap().app_name, "kaizend");
+    let latest = node
+        .get_latest_block(GetLatestBlockRequest {})
+        .await?
+        .into_inner();
+    let header = latest.block.and_then(|b| b.header).expect("a header");
+    assert!(header.height >= 3);
+    assert_eq!(header.chain_id, "kaizen-devnet-p0");
+
+    // Prometheus text at /metrics.
+    let metrics = devnet.node(0)["metrics"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let addr = metrics
+        .trim_start_matches("http://")
+        .trim_end_matches("/metrics")
+        .to_string();
+    let mut s = std::net::TcpStream::connect(&addr)?;
+    s.write_all(format!("GET /metrics HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())?;
+    let mut body = String::new();
+    s.read_to_string(&mut body)?;
+    assert!(body.contains("kaizen_height"), "{body}");
+    assert!(body.contains("kaizen_finalize_block_seconds"), "{body}");
+
+    // SIGTERM: kaizend waits for any block in flight and says so.
+    devnet.kaizen_ok(&["devnet", "down"])?;
+    let log = std::fs::read_to_string(devnet.node(0)["kaizend_log"].as_str().unwrap_or_default())?;
+    assert!(
+        log.contains("stopped cleanly"),
+        "{}",
+        devnet.log_tail(0, "kaizend")
+    );
+    Ok(())
+}
