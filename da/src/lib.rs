@@ -1,0 +1,19 @@
+//! Kaizen's data-availability primitives (DESIGN.md §5), usable by clients, DA nodes and
+//! the chain alike:
+//!
+//! - [`codec`]: Reed-Solomon erasure coding of `k` original shards into `m` recovery
+//!   shards (any `k` of the `k + m` recover the blob), behind the [`codec::ErasureCoder`]
+//!   interface that the CPU codec (`reed-solomon-simd`) implements here and the CUDA worker
+//!   implements in `cuda/`; both must produce byte-identical recovery shards.
+//! - [`blob`]: how a blob becomes `k` equal shards (a multiple of 64 bytes each) and back.
+//! - [`commitment`]: the blob commitment, a Merkle root over the hashes of all `k + m`
+//!   shards, each shard hash itself a Merkle root over fixed-size segments, with the
+//!   proofs that a shard (or one segment, for a storage challenge) belongs to it.
+
+pub mod blob;
+pub mod codec;
+pub mod commitment;
+
+pub use blob::{BlobRef, ErasureParams};
+pub use codec::{CodecError, CpuCoder, ErasureCoder};
+pub use commitment::{BlobCommitment, SEGMENT_BYTES};
