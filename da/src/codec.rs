@@ -69,7 +69,7 @@ pub fn check_shape(original: usize, recovery: usize, shard_bytes: usize) -> Resu
     {
         return Err(CodecError::UnsupportedShardCount { original, recovery });
     }
-    if shard_bytes == 0 || shard_bytes % SHARD_ALIGN != 0 {
+    if shard_bytes == 0 || !shard_bytes.is_multiple_of(SHARD_ALIGN) {
         return Err(CodecError::InvalidShardSize(shard_bytes));
     }
     Ok(())
