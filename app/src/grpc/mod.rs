@@ -68,15 +68,27 @@ pub fn router(
     use kaizen_proto::kaizen::bank::v1::query_server::QueryServer as KaizenBankServer;
 
     let limit = config.max_request_bytes;
-    // Reflection describes Kaizen's own services. The Cosmos services are the standard
-    // ones, whose descriptors every Cosmos client already ships; no crate in our
-    // dependency set carries them as a descriptor set (see docs/grpc.md).
-    let reflection = tonic_reflection::server::Builder::configure()
+    // Reflection describes exactly the services served: Kaizen's own, and the Cosmos SDK
+    // ones (descriptors from scripts/gen-cosmos-descriptors.sh).
+    const SERVED: &[&str] = &[
+        "cosmos.auth.v1beta1.Query",
+        "cosmos.bank.v1beta1.Query",
+        "cosmos.tx.v1beta1.Service",
+        "cosmos.base.tendermint.v1beta1.Service",
+        "kaizen.bank.v1.Query",
+    ];
+    let mut v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(kaizen_proto::FILE_DESCRIPTOR_SET)
-        .build_v1()?;
-    let reflection_alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(kaizen_proto::COSMOS_FILE_DESCRIPTOR_SET);
+    let mut v1alpha = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(kaizen_proto::FILE_DESCRIPTOR_SET)
-        .build_v1alpha()?;
+        .register_encoded_file_descriptor_set(kaizen_proto::COSMOS_FILE_DESCRIPTOR_SET);
+    for name in SERVED {
+        v1 = v1.with_service_name(*name);
+        v1alpha = v1alpha.with_service_name(*name);
+    }
+    let reflection = v1.build_v1()?;
+    let reflection_alpha = v1alpha.build_v1alpha()?;
     Ok(tonic::transport::Server::builder()
         .max_concurrent_streams(config.max_concurrent_streams)
         .add_service(AuthServer::new(auth::AuthQuery(ctx.clone())).max_decoding_message_size(limit))
