@@ -12,6 +12,8 @@ export PATH="$(go env GOPATH)/bin:$PATH"
 
 cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
+# The end-to-end tests start the kaizen and kaizend binaries of this build.
+cargo build --locked --workspace --bins
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 # Unit, module, app (mock consensus) and end-to-end (real CometBFT) tests; doc-tests
