@@ -72,44 +72,33 @@ pub async fn execute_tx<S: StateWrite>(
         gas: &gas,
         mode: env.mode,
     };
-    // The messages run in the same layer as the ante steps: one fork per transaction on
-    // the common path. A failure discards the whole layer; in a block the ante steps are
-    // then run again on a fresh fork (same state, same outcome) so the fee and sequence
-    // stand.
+    let mut msg_state = StateDelta::new(&mut tx_state);
     let mut result = Ok(());
     for (i, msg) in tx.msgs.iter().enumerate() {
-        if let Err(mut e) = msg.check_and_execute(&mut tx_state, &ctx).await {
+        if let Err(mut e) = msg.check_and_execute(&mut msg_state, &ctx).await {
             e.log = format!("message {i}: {}", e.log);
             result = Err(e);
             break;
         }
     }
-    let gas_used = gas.used();
-    let events = match (&result, env.mode) {
-        (Ok(()), _) => tx_state.apply().1,
-        (Err(_), ExecMode::Finalize) => {
-            drop(tx_state);
-            let mut ante_state = StateDelta::new(&mut *state);
-            let replay_gas = GasMeter::new(tx.gas_limit);
-            match ante(&mut ante_state, tx, env, &replay_gas).await {
-                Ok(()) => ante_state.apply().1,
-                // Cannot happen: the same steps on the same state passed a moment ago.
-                Err(e) => {
-                    return TxOutcome {
-                        result: Err(e),
-                        gas_wanted: tx.gas_limit,
-                        gas_used,
-                        events: Vec::new(),
-                    }
-                }
-            }
+    let msg_events = match result {
+        Ok(()) => msg_state.apply().1,
+        Err(_) => {
+            drop(msg_state);
+            Vec::new()
         }
-        (Err(_), _) => Vec::new(),
     };
+
+    let keep_ante = result.is_ok() || env.mode == ExecMode::Finalize;
+    let mut events = Vec::new();
+    if keep_ante {
+        events = tx_state.apply().1;
+        events.extend(msg_events);
+    }
     TxOutcome {
         result,
         gas_wanted: tx.gas_limit,
-        gas_used,
+        gas_used: gas.used(),
         events,
     }
 }
