@@ -74,30 +74,7 @@ pub fn verify_path(
     path: &[Hash],
     root: &Hash,
 ) -> bool {
-    if index >= size || path.len() > 64 {
-        return false;
-    }
-    let (mut f, mut s) = (index, size - 1);
-    let mut r = *leaf_hash;
-    for p in path {
-        if s == 0 {
-            return false;
-        }
-        if f & 1 == 1 || f == s {
-            r = node(p, &r);
-            if f & 1 == 0 {
-                while f & 1 == 0 && f != 0 {
-                    f >>= 1;
-                    s >>= 1;
-                }
-            }
-        } else {
-            r = node(&r, p);
-        }
-        f >>= 1;
-        s >>= 1;
-    }
-    s == 0 && &r == root
+    root_from_path(index, size, leaf_hash, path).as_ref() == Some(root)
 }
 
 fn segment_leaves(shard: &[u8]) -> Vec<Hash> {
