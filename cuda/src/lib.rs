@@ -1,0 +1,49 @@
+//! Kaizen's CUDA support (DESIGN.md §5), loaded at run time: the crate builds and runs on
+//! machines without CUDA, where [`probe`] says why no device is usable.
+//!
+//! Status: device probing and the physical copy limits. The GPU erasure coder that must
+//! match `kaizen_da::CpuCoder` byte for byte is issue 6's work and is not here yet.
+
+use std::{panic::AssertUnwindSafe, sync::Arc};
+
+pub use cudarc::driver::CudaContext;
+
+/// A usable CUDA device.
+#[derive(Debug, Clone)]
+pub struct DeviceInfo {
+    pub ordinal: usize,
+    pub name: String,
+    pub count: i32,
+}
+
+/// Opens device 0, or says why it cannot. cudarc panics (rather than erring) when the
+/// driver library is missing, so the calls run behind `catch_unwind`.
+pub fn probe() -> Result<(Arc<CudaContext>, DeviceInfo), String> {
+    let attempt = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        let count = CudaContext::device_count().map_err(|e| format!("cuDeviceGetCount: {e}"))?;
+        if count < 1 {
+            return Err("the CUDA driver reports no device".to_string());
+        }
+        let ctx = CudaContext::new(0).map_err(|e| format!("opening device 0: {e}"))?;
+        let name = ctx.name().map_err(|e| format!("device name: {e}"))?;
+        Ok((
+            ctx,
+            DeviceInfo {
+                ordinal: 0,
+                name,
+                count,
+            },
+        ))
+    }));
+    match attempt {
+        Ok(r) => r,
+        Err(panic) => {
+            let text = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(format!("no usable CUDA driver: {text}"))
+        }
+    }
+}
