@@ -92,7 +92,13 @@ async fn a_kaizend_killed_alone_is_replayed_by_the_cometbft_handshake_on_restart
     devnet
         .wait_height(1, target, WAIT)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}\n{}", devnet.log_tail(1, "kaizend")))?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{e}\nkaizend:\n{}\ncometbft:\n{}",
+                devnet.log_tail(1, "kaizend"),
+                devnet.log_tail(1, "cometbft")
+            )
+        })?;
     assert_app_hashes_agree(&devnet, target).await?;
     Ok(())
 }
