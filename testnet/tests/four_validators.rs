@@ -89,16 +89,13 @@ async fn a_kaizend_killed_alone_is_replayed_by_the_cometbft_handshake_on_restart
     devnet.kaizen_ok(&["devnet", "start-node", "1"])?;
     devnet.reload()?;
     let target = devnet.height(0).await?;
-    devnet
-        .wait_height(1, target, WAIT)
-        .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "{e}\nkaizend:\n{}\ncometbft:\n{}",
-                devnet.log_tail(1, "kaizend"),
-                devnet.log_tail(1, "cometbft")
-            )
-        })?;
+    devnet.wait_height(1, target, WAIT).await.map_err(|e| {
+        anyhow::anyhow!(
+            "{e}\nkaizend:\n{}\ncometbft:\n{}",
+            devnet.log_tail(1, "kaizend"),
+            devnet.log_tail(1, "cometbft")
+        )
+    })?;
     assert_app_hashes_agree(&devnet, target).await?;
     Ok(())
 }
