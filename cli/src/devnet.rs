@@ -114,11 +114,23 @@ fn seeded_mnemonic(seed: &str, name: &str) -> String {
         .to_string()
 }
 
+/// Whether a process is running. A killed process stays a zombie until its parent (here
+/// often init, which reaps lazily) collects it; a zombie counts as gone, or a restart
+/// right after a kill would skip the process it must start again.
 pub fn alive(pid: Option<u32>) -> bool {
-    match pid {
-        // SAFETY: kill with signal 0 only checks that the process exists.
-        Some(p) => unsafe { libc::kill(p as libc::pid_t, 0) == 0 },
-        None => false,
+    let Some(p) = pid else { return false };
+    // SAFETY: kill with signal 0 only checks that the process exists.
+    if unsafe { libc::kill(p as libc::pid_t, 0) } != 0 {
+        return false;
+    }
+    match fs::read_to_string(format!("/proc/{p}/stat")) {
+        // The state is the first field after the parenthesised command name.
+        Ok(stat) => !matches!(
+            stat.rsplit_once(") ")
+                .and_then(|(_, rest)| rest.chars().next()),
+            Some('Z') | Some('X')
+        ),
+        Err(_) => true,
     }
 }
 
@@ -556,4 +568,22 @@ pub fn down(home: &Path) -> anyhow::Result<DevnetInfo> {
     }
     info.save()?;
     Ok(info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_killed_process_counts_as_gone_while_it_is_still_a_zombie() {
+        let mut child = Command::new("sleep").arg("30").spawn().expect("sleep runs");
+        let pid = child.id();
+        assert!(alive(Some(pid)));
+        signal(pid, libc::SIGKILL);
+        // Not reaped yet: the kernel keeps a zombie until we wait for it.
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(!alive(Some(pid)));
+        let _ = child.wait();
+        assert!(!alive(None));
+    }
 }

@@ -205,9 +205,9 @@ impl Devnet {
     }
 }
 
+/// Whether a process is running (a zombie is not); see `kaizen_cli::devnet::alive`.
 pub fn alive(pid: u32) -> bool {
-    // SAFETY: signal 0 only probes.
-    unsafe { libc::kill(pid as libc::pid_t, 0) == 0 }
+    kaizen_cli::devnet::alive(Some(pid))
 }
 
 impl Drop for Devnet {
