@@ -469,8 +469,13 @@ pub fn start_node(info: &mut DevnetInfo, index: usize) -> anyhow::Result<()> {
     if (info.app != "kaizen" || alive(n.kaizend_pid)) && alive(n.cometbft_pid) {
         bail!("node {index} is already running");
     }
-    // CometBFT stops when its app goes away; restart whichever of the two is down.
     if info.app == "kaizen" && !alive(n.kaizend_pid) {
+        // A CometBFT whose app went away stops its services but may linger as a process:
+        // stop it too, so that both start afresh and the handshake replays.
+        if let Some(pid) = n.cometbft_pid.filter(|p| alive(Some(*p))) {
+            stop_pid(pid, Duration::from_secs(10));
+        }
+        info.nodes[index].cometbft_pid = None;
         let kaizend_pid = spawn(&info.kaizend, &["start"], &n.home, &n.kaizend_log)?;
         info.nodes[index].kaizend_pid = Some(kaizend_pid);
         // kaizend must be listening before CometBFT dials it.
@@ -486,7 +491,7 @@ pub fn start_node(info: &mut DevnetInfo, index: usize) -> anyhow::Result<()> {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
-    if !alive(n.cometbft_pid) {
+    if !alive(info.nodes[index].cometbft_pid) {
         let cometbft_pid = spawn(&info.cometbft, &["start"], &n.home, &n.cometbft_log)?;
         info.nodes[index].cometbft_pid = Some(cometbft_pid);
     }
