@@ -8,8 +8,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 # shellcheck source=setup.sh
 . "$root/scripts/setup.sh"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kaizen/target}"
-export PATH="$(go env GOPATH)/bin:$PATH"
 cargo build --locked --release -p kaizen-app -p kaizen-cli
 bin="$CARGO_TARGET_DIR/release"
 home="${KAIZEN_DEMO_HOME:-$root/.devnet}"

@@ -25,3 +25,8 @@ bash "$root/scripts/install-cometbft.sh"
 
 # shellcheck source=rocksdb.sh
 . "$root/scripts/rocksdb.sh"
+
+# Builds reuse one target directory outside the clone; the pinned cometbft is on PATH.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kaizen/target}"
+PATH="$(go env GOPATH)/bin:$PATH"
+export PATH
