@@ -14,7 +14,9 @@ use anyhow::Context;
 use cnidarium::{StagedWriteBatch, StateDelta, StateRead, StateWrite, Storage};
 use kaizen_auth::{Auth, SignatureCache};
 use kaizen_bank::Bank;
+use kaizen_da_module::DataAvailability;
 use kaizen_framework::{BlockCtx, Component, ExecMode, HandlerError};
+use kaizen_staking::Staking;
 use prost::bytes::Bytes;
 use sha2::{Digest, Sha256};
 use tendermint_proto::v0_38::abci::{
@@ -34,7 +36,7 @@ use crate::{
 };
 
 /// The order in which the app calls module hooks, at begin and at end of a block.
-pub const BLOCK_HOOK_ORDER: &[&str] = &["auth", "bank"];
+pub const BLOCK_HOOK_ORDER: &[&str] = &["auth", "bank", "staking", "da"];
 
 /// The app's version, reported in `Info`; bumped with every change to state rules.
 pub const APP_VERSION: u64 = 1;
@@ -199,6 +201,8 @@ impl App {
         // Module genesis, in hook order.
         Auth::init_chain(&mut state, &genesis.auth).await?;
         Bank::init_chain(&mut state, &genesis.bank).await?;
+        Staking::init_chain(&mut state, &genesis.staking).await?;
+        DataAvailability::init_chain(&mut state, &genesis.da).await?;
         let root = self.storage.commit(state).await?;
 
         self.config = load_config(&self.storage.latest_snapshot()).await?;
@@ -351,6 +355,8 @@ impl App {
             let mut hooks = StateDelta::new(&mut state);
             Auth::begin_block(&mut hooks, &block).await?;
             Bank::begin_block(&mut hooks, &block).await?;
+            Staking::begin_block(&mut hooks, &block).await?;
+            DataAvailability::begin_block(&mut hooks, &block).await?;
             block_events.extend(hooks.apply().1);
         }
 
@@ -424,6 +430,8 @@ impl App {
             let mut hooks = StateDelta::new(&mut state);
             Auth::end_block(&mut hooks, &block).await?;
             Bank::end_block(&mut hooks, &block).await?;
+            Staking::end_block(&mut hooks, &block).await?;
+            DataAvailability::end_block(&mut hooks, &block).await?;
             block_events.extend(hooks.apply().1);
         }
 

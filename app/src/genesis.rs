@@ -10,6 +10,8 @@
 
 use kaizen_auth::AuthGenesis;
 use kaizen_bank::BankGenesis;
+use kaizen_da_module::DaGenesis;
+use kaizen_staking::StakingGenesis;
 use serde::{Deserialize, Serialize};
 
 use crate::tx::DecodeLimits;
@@ -67,6 +69,10 @@ pub struct AppGenesis {
     pub auth: AuthGenesis,
     #[serde(default)]
     pub bank: BankGenesis,
+    #[serde(default)]
+    pub staking: StakingGenesis,
+    #[serde(default)]
+    pub da: DaGenesis,
 }
 
 impl AppGenesis {
@@ -88,6 +94,8 @@ impl AppGenesis {
         self.tx.min_gas_price()?;
         self.auth.validate()?;
         self.bank.validate()?;
+        self.staking.validate()?;
+        self.da.validate()?;
         Ok(())
     }
 
@@ -114,6 +122,8 @@ mod tests {
             tx: TxParams::default(),
             auth: Default::default(),
             bank: Default::default(),
+            staking: Default::default(),
+            da: Default::default(),
         };
         assert!(g.validate("kaizen-devnet-p1").is_ok());
         assert!(g.validate("kaizen-devnet-p0").is_err());

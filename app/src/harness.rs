@@ -79,6 +79,8 @@ pub fn genesis_with_balances(balances: &[(&Address, u128)]) -> AppGenesis {
                 })
                 .collect(),
         },
+        staking: Default::default(),
+        da: Default::default(),
     }
 }
 
@@ -168,6 +170,8 @@ pub struct BlockOutcome {
     pub height: u64,
     pub app_hash: Vec<u8>,
     pub tx_results: Vec<ExecTxResult>,
+    /// Events of the block hooks (begin and end block).
+    pub events: Vec<tendermint_proto::v0_38::abci::Event>,
 }
 
 /// An app driven by a mock consensus engine.
@@ -307,6 +311,7 @@ impl TestNode {
             height,
             app_hash: resp.app_hash.to_vec(),
             tx_results: resp.tx_results,
+            events: resp.events,
         })
     }
 

@@ -33,6 +33,47 @@ async fn route(snapshot: &Snapshot, path: &str, data: &[u8]) -> Result<Vec<u8>, 
         "/kaizen.bank.v1.Query/Supply" => kaizen_bank::query::supply(snapshot, &decode(data)?)
             .await?
             .encode_to_vec(),
+        "/kaizen.staking.v1.Query/DaOperator" => {
+            kaizen_staking::query::da_operator(snapshot, &decode(data)?)
+                .await?
+                .encode_to_vec()
+        }
+        "/kaizen.staking.v1.Query/DaOperators" => {
+            kaizen_staking::query::da_operators(snapshot, &decode(data)?)
+                .await?
+                .encode_to_vec()
+        }
+        "/kaizen.staking.v1.Query/Epoch" => {
+            kaizen_staking::query::epoch(snapshot, snapshot.version())
+                .await?
+                .encode_to_vec()
+        }
+        "/kaizen.staking.v1.Query/Params" => {
+            kaizen_staking::query::params(snapshot, &decode(data)?)
+                .await?
+                .encode_to_vec()
+        }
+        "/kaizen.da.v1.Query/Blob" => kaizen_da_module::query::blob(snapshot, &decode(data)?)
+            .await?
+            .encode_to_vec(),
+        "/kaizen.da.v1.Query/Quorum" => {
+            kaizen_da_module::query::quorum(snapshot, &decode(data)?, snapshot.version())
+                .await?
+                .encode_to_vec()
+        }
+        "/kaizen.da.v1.Query/Challenges" => {
+            kaizen_da_module::query::challenges(snapshot, &decode(data)?)
+                .await?
+                .encode_to_vec()
+        }
+        "/kaizen.da.v1.Query/Challenge" => {
+            kaizen_da_module::query::challenge(snapshot, &decode(data)?)
+                .await?
+                .encode_to_vec()
+        }
+        "/kaizen.da.v1.Query/Params" => kaizen_da_module::query::params(snapshot)
+            .await?
+            .encode_to_vec(),
         other => {
             return Err(TxError::UnknownRequest(format!("unknown query path {other:?}")).into())
         }

@@ -4,7 +4,6 @@
 // Client code, not consensus code: it may read clocks (timeouts, waits).
 #![allow(clippy::disallowed_methods)]
 
-pub mod client;
 pub mod devnet;
-pub mod keys;
-pub mod tx;
+
+pub use kaizen_client::{client, keys, tx};

@@ -10,6 +10,7 @@
 //!   shards, each shard hash itself a Merkle root over fixed-size segments, with the
 //!   proofs that a shard (or one segment, for a storage challenge) belongs to it.
 
+pub mod assignment;
 pub mod blob;
 pub mod codec;
 pub mod commitment;

@@ -48,3 +48,62 @@ impl TypedEvent for EventFeePaid {
         ]
     }
 }
+
+/// Implements [`TypedEvent`] for a message whose fields all render with `to_string`.
+macro_rules! plain_event {
+    ($ty:ty { $($field:ident),* $(,)? }) => {
+        impl TypedEvent for $ty {
+            fn attributes(&self) -> Vec<(&'static str, String)> {
+                vec![$((stringify!($field), self.$field.to_string())),*]
+            }
+        }
+    };
+}
+
+use crate::kaizen::{da::v1 as da, staking::v1 as staking};
+
+plain_event!(staking::EventDaOperatorRegistered {
+    operator,
+    endpoint,
+    bond
+});
+plain_event!(staking::EventDaOperatorJailed {
+    operator,
+    consecutive_misses,
+    jailed_until_height
+});
+plain_event!(staking::EventDaOperatorUnjailed { operator });
+plain_event!(da::EventBlobPaid {
+    commitment,
+    payer,
+    size,
+    fee,
+    epoch,
+    expires_height
+});
+plain_event!(da::EventBlobCertified {
+    commitment,
+    signers,
+    shards_held
+});
+plain_event!(da::EventBlobExpired { commitment });
+plain_event!(da::EventChallengeIssued {
+    id,
+    operator,
+    commitment,
+    shard_index,
+    segment_index,
+    deadline_height
+});
+plain_event!(da::EventChallengeAnswered {
+    id,
+    operator,
+    reward
+});
+plain_event!(da::EventChallengeMissed { id, operator });
+plain_event!(da::EventEpochStarted {
+    epoch,
+    seed,
+    quorum_size,
+    randomness_contributions
+});

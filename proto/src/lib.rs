@@ -26,4 +26,14 @@ pub mod kaizen {
             include!(concat!(env!("OUT_DIR"), "/kaizen.bank.v1.rs"));
         }
     }
+    pub mod staking {
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/kaizen.staking.v1.rs"));
+        }
+    }
+    pub mod da {
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/kaizen.da.v1.rs"));
+        }
+    }
 }

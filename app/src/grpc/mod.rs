@@ -6,7 +6,9 @@
 
 pub mod auth;
 pub mod bank;
+pub mod da;
 pub mod node;
+pub mod staking;
 pub mod tx;
 
 use cnidarium::Storage;
@@ -65,7 +67,11 @@ pub fn router(
         base::tendermint::v1beta1::service_server::ServiceServer as NodeServer,
         tx::v1beta1::service_server::ServiceServer as TxServer,
     };
-    use kaizen_proto::kaizen::bank::v1::query_server::QueryServer as KaizenBankServer;
+    use kaizen_proto::kaizen::{
+        bank::v1::query_server::QueryServer as KaizenBankServer,
+        da::v1::query_server::QueryServer as DaServer,
+        staking::v1::query_server::QueryServer as StakingServer,
+    };
 
     let limit = config.max_request_bytes;
     // Reflection describes exactly the services served: Kaizen's own, and the Cosmos SDK
@@ -76,6 +82,8 @@ pub fn router(
         "cosmos.tx.v1beta1.Service",
         "cosmos.base.tendermint.v1beta1.Service",
         "kaizen.bank.v1.Query",
+        "kaizen.staking.v1.Query",
+        "kaizen.da.v1.Query",
     ];
     let mut v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(kaizen_proto::FILE_DESCRIPTOR_SET)
@@ -104,6 +112,10 @@ pub fn router(
             })
             .max_decoding_message_size(limit),
         )
+        .add_service(
+            StakingServer::new(staking::StakingQuery(ctx.clone())).max_decoding_message_size(limit),
+        )
+        .add_service(DaServer::new(da::DaQuery(ctx.clone())).max_decoding_message_size(limit))
         .add_service(NodeServer::new(node::NodeService(ctx)).max_decoding_message_size(limit))
         .add_service(reflection)
         .add_service(reflection_alpha))

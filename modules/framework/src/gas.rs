@@ -17,6 +17,10 @@ pub struct GasSchedule {
     pub write_byte: u64,
     pub delete: u64,
     pub event: u64,
+    /// One BLS pairing check (a signature or an aggregate over one message).
+    pub bls_pairing: u64,
+    /// Adding one public key to an aggregate.
+    pub bls_key_aggregate: u64,
 }
 
 impl GasSchedule {
@@ -31,6 +35,9 @@ impl GasSchedule {
         write_byte: 30,
         delete: 1000,
         event: 100,
+        // About 40 secp256k1 checks' time each, measured with blst on this machine.
+        bls_pairing: 40_000,
+        bls_key_aggregate: 200,
     };
 }
 

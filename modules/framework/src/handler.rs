@@ -3,7 +3,11 @@
 use async_trait::async_trait;
 use cnidarium::StateWrite;
 
-use crate::{address::Address, error::HandlerError, gas::GasMeter};
+use crate::{
+    address::Address,
+    error::{HandlerError, TxError},
+    gas::GasMeter,
+};
 
 /// Why a transaction is being run. Handlers behave the same in every mode; the mode is
 /// for logs and for the app's choice of which state to run against.
@@ -36,6 +40,17 @@ impl TxCtx<'_> {
     /// Whether `who` signed this transaction.
     pub fn signed_by(&self, who: &Address) -> bool {
         self.signers.contains(who)
+    }
+
+    /// Fails unless `who` (the `role` of message `msg`) signed this transaction.
+    pub fn require_signer(&self, who: &Address, msg: &str, role: &str) -> Result<(), TxError> {
+        if self.signed_by(who) {
+            Ok(())
+        } else {
+            Err(TxError::InvalidRequest(format!(
+                "{msg} must be signed by its {role} {who}"
+            )))
+        }
     }
 }
 

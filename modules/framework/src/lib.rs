@@ -12,6 +12,7 @@
 //! [`TxCtx`], using the metered accessors of [`store`].
 
 pub mod address;
+pub mod bls;
 pub mod coin;
 pub mod component;
 pub mod error;

@@ -50,13 +50,7 @@ impl MsgHandler for Send {
         state: &mut S,
         ctx: &TxCtx<'_>,
     ) -> Result<(), HandlerError> {
-        if !ctx.signed_by(&self.from) {
-            return Err(TxError::InvalidRequest(format!(
-                "MsgSend must be signed by its sender {}",
-                self.from
-            ))
-            .into());
-        }
+        ctx.require_signer(&self.from, "MsgSend", "sender")?;
         state
             .send(ctx.gas, &self.from, &self.to, &self.amount)
             .await?;

@@ -1,0 +1,159 @@
+//! Genesis and block hooks of `da`.
+//!
+//! Order within a block (after `staking`): `begin_block` starts a new epoch at heights
+//! that are multiples of `epoch_blocks` (seed, quorum, challenges); `end_block` processes
+//! due expiries, then missed challenge deadlines, together at most
+//! `max_queue_items_per_block`; what is left waits for the next block.
+
+use async_trait::async_trait;
+use cnidarium::StateWrite;
+use futures::StreamExt;
+use kaizen_auth::AccountWrite;
+use kaizen_framework::{Address, BlockCtx, Component, GasMeter, HandlerError, MeteredStateWrite};
+use kaizen_proto::kaizen::da::v1::{BlobStatus, ChallengeStatus};
+use kaizen_staking::{StakingRead, StakingWrite};
+
+use crate::{
+    epoch::{genesis_seed, install_quorum, start_epoch},
+    events::{EventBlobExpired, EventChallengeMissed},
+    genesis::DaGenesis,
+    state_key,
+    view::{DaRead, DaWrite},
+};
+
+pub struct DataAvailability;
+
+#[async_trait]
+impl Component for DataAvailability {
+    type Genesis = DaGenesis;
+
+    /// Writes the parameters, opens the pool account, and installs epoch 0's quorum from
+    /// the genesis operators (so a devnet stores blobs from its first block).
+    async fn init_chain<S: StateWrite>(state: &mut S, genesis: &DaGenesis) -> anyhow::Result<()> {
+        genesis.validate()?;
+        let gas = GasMeter::unlimited();
+        state.put_proto_metered(&gas, state_key::params().into(), &genesis.params.to_proto())?;
+        state.ensure_account(&gas, &crate::da_pool()).await?;
+        install_quorum(state, 0, &genesis_seed(), 0).await?;
+        Ok(())
+    }
+
+    async fn begin_block<S: StateWrite>(state: &mut S, ctx: &BlockCtx) -> anyhow::Result<()> {
+        let gas = GasMeter::unlimited();
+        let epoch_blocks = state.staking_params(&gas).await?.epoch_blocks.max(1);
+        if ctx.height > 0 && ctx.height.is_multiple_of(epoch_blocks) {
+            start_epoch(state, ctx, ctx.height / epoch_blocks).await?;
+        }
+        Ok(())
+    }
+
+    async fn end_block<S: StateWrite>(state: &mut S, ctx: &BlockCtx) -> anyhow::Result<()> {
+        let gas = GasMeter::unlimited();
+        let budget = state.da_params(&gas).await?.max_queue_items_per_block as usize;
+        let used = process_expiries(state, ctx.height, budget).await?;
+        process_deadlines(state, ctx.height, budget.saturating_sub(used)).await?;
+        Ok(())
+    }
+}
+
+/// Due queue keys (height <= `upto`), oldest first, at most `limit`.
+async fn due<S: StateWrite>(
+    state: &S,
+    prefix: &str,
+    upto: u64,
+    limit: usize,
+) -> Result<Vec<String>, HandlerError> {
+    let mut out = Vec::new();
+    if limit == 0 {
+        return Ok(out);
+    }
+    let mut stream = Box::pin(state.prefix_keys(prefix));
+    while let Some(key) = stream.next().await {
+        let key = key.map_err(HandlerError::internal)?;
+        match state_key::queue_height(&key, prefix) {
+            Some(h) if h <= upto => out.push(key),
+            _ => break,
+        }
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+async fn process_expiries<S: StateWrite>(
+    state: &mut S,
+    height: u64,
+    limit: usize,
+) -> Result<usize, HandlerError> {
+    let gas = GasMeter::unlimited();
+    let keys = due(state, state_key::expiry_queue(), height, limit).await?;
+    let n = keys.len();
+    for key in keys {
+        state.delete(key.clone());
+        let Some(commitment) = key.rsplit('/').next().and_then(|h| hex::decode(h).ok()) else {
+            continue;
+        };
+        let Some(mut blob) = state.blob(&gas, &commitment).await? else {
+            continue;
+        };
+        // A blob re-paid after expiring has a later expiry; this entry is stale.
+        if blob.expires_height > height || blob.status == BlobStatus::Expired as i32 {
+            continue;
+        }
+        blob.status = BlobStatus::Expired as i32;
+        state.put_blob(&gas, &blob)?;
+        state.live_remove(&gas, &commitment).await?;
+        state.emit(
+            &gas,
+            &EventBlobExpired {
+                commitment: hex::encode(&commitment),
+            },
+        )?;
+    }
+    Ok(n)
+}
+
+/// Challenges still open after their deadline are missed (answers are accepted up to and
+/// including the deadline height, so a deadline is due one block later).
+async fn process_deadlines<S: StateWrite>(
+    state: &mut S,
+    height: u64,
+    limit: usize,
+) -> Result<(), HandlerError> {
+    let gas = GasMeter::unlimited();
+    let keys = due(
+        state,
+        state_key::challenge_deadlines(),
+        height.saturating_sub(1),
+        limit,
+    )
+    .await?;
+    for key in keys {
+        state.delete(key.clone());
+        let Some(id) = key.rsplit('/').next().and_then(|s| s.parse::<u64>().ok()) else {
+            continue;
+        };
+        let Some(mut challenge) = state.challenge(&gas, id).await? else {
+            continue;
+        };
+        if challenge.status != ChallengeStatus::Open as i32 {
+            continue;
+        }
+        challenge.status = ChallengeStatus::Missed as i32;
+        state.put_challenge(&gas, &challenge)?;
+        let operator: Address = challenge.operator.parse()?;
+        state.delete_metered(&gas, state_key::open_challenge(&operator, id))?;
+        state
+            .record_challenge_missed(&gas, &operator, height)
+            .await?;
+        state.emit(
+            &gas,
+            &EventChallengeMissed {
+                id,
+                operator: challenge.operator.clone(),
+            },
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! `kaizen.da.v1.MsgSubmitRandomness`: an operator's VRF output (a unique BLS signature)
+//! for the next epoch's seed.
+
+use async_trait::async_trait;
+use cnidarium::StateWrite;
+use kaizen_da::assignment::randomness_message;
+use kaizen_framework::{
+    bls, Address, HandlerError, MeteredStateRead, MeteredStateWrite, MsgHandler, TxCtx,
+};
+use kaizen_proto::kaizen::da::v1::MsgSubmitRandomness;
+use kaizen_staking::StakingRead;
+
+use crate::{epoch::genesis_seed, error::DaError, state_key, view::DaRead};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmitRandomness {
+    pub operator: Address,
+    pub epoch: u64,
+    pub output: Vec<u8>,
+}
+
+impl TryFrom<&MsgSubmitRandomness> for SubmitRandomness {
+    type Error = HandlerError;
+    fn try_from(msg: &MsgSubmitRandomness) -> Result<Self, HandlerError> {
+        Ok(Self {
+            operator: msg.operator.parse()?,
+            epoch: msg.epoch,
+            output: msg.output.clone(),
+        })
+    }
+}
+
+#[async_trait]
+impl MsgHandler for SubmitRandomness {
+    fn signers(&self) -> Result<Vec<Address>, HandlerError> {
+        Ok(vec![self.operator])
+    }
+
+    fn check_stateless(&self) -> Result<(), HandlerError> {
+        if self.output.len() != bls::SIGNATURE_BYTES {
+            return Err(DaError::InvalidRandomness(format!(
+                "output has {} bytes, want {}",
+                self.output.len(),
+                bls::SIGNATURE_BYTES
+            ))
+            .into());
+        }
+        Ok(())
+    }
+
+    async fn check_and_execute<S: StateWrite>(
+        &self,
+        state: &mut S,
+        ctx: &TxCtx<'_>,
+    ) -> Result<(), HandlerError> {
+        let gas = ctx.gas;
+        let op = state
+            .da_operator(gas, &self.operator)
+            .await?
+            .filter(|op| !op.jailed && ctx.signed_by(&self.operator))
+            .ok_or_else(|| DaError::NotAnOperator(self.operator.to_string()))?;
+        let epoch = state.current_epoch(gas, ctx.height).await?;
+        if self.epoch != epoch {
+            return Err(DaError::InvalidRandomness(format!(
+                "output is for epoch {}, the current epoch is {epoch}",
+                self.epoch
+            ))
+            .into());
+        }
+        let key = state_key::randomness(epoch, &self.operator);
+        if state.get_raw_metered(gas, &key).await?.is_some() {
+            return Err(DaError::InvalidRandomness(format!(
+                "{} already sent its output for epoch {epoch}",
+                self.operator
+            ))
+            .into());
+        }
+        let seed = match state.quorum(gas, epoch).await? {
+            Some(q) => q.seed,
+            None => genesis_seed(),
+        };
+        gas.consume(gas.schedule().bls_pairing, "bls verify")?;
+        let message = randomness_message(ctx.chain_id, epoch.saturating_add(1), &seed);
+        bls::verify(&op.bls_public_key, &message, &self.output)
+            .map_err(|_| DaError::InvalidRandomness("the output does not verify".into()))?;
+        state.put_raw_metered(gas, key, self.output.clone())
+    }
+}

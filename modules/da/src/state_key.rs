@@ -1,0 +1,83 @@
+//! Every key of the `da` module. Heights, epochs and ids are zero-padded to 20 digits so
+//! that they sort; commitments are lower-case hex.
+
+use kaizen_framework::Address;
+
+pub fn params() -> &'static str {
+    "da/params"
+}
+
+/// A blob record (`kaizen.da.v1.Blob`), by commitment.
+pub fn blob(commitment: &[u8]) -> String {
+    format!("da/blobs/{}", hex::encode(commitment))
+}
+
+/// The quorum of an epoch (`kaizen.da.v1.Quorum`).
+pub fn quorum(epoch: u64) -> String {
+    format!("da/quorums/{epoch:020}")
+}
+
+/// An operator's VRF output for the seed after `epoch`.
+pub fn randomness(epoch: u64, operator: &Address) -> String {
+    format!("da/randomness/{epoch:020}/{operator}")
+}
+
+/// Prefix of the VRF outputs sent during `epoch`, in operator order.
+pub fn randomness_of(epoch: u64) -> String {
+    format!("da/randomness/{epoch:020}/")
+}
+
+/// Expiry queue entry: the blob expires at `height`.
+pub fn expiry(height: u64, commitment: &[u8]) -> String {
+    format!("da/expiry/{height:020}/{}", hex::encode(commitment))
+}
+
+pub fn expiry_queue() -> &'static str {
+    "da/expiry/"
+}
+
+/// Certified, unexpired blobs as a dense list (`live/<i>` → commitment), so that a
+/// challenge picks one uniformly in O(1); removal swaps the last entry in.
+pub fn live(index: u64) -> String {
+    format!("da/live/{index:020}")
+}
+
+/// The position of a blob in the live list.
+pub fn live_position(commitment: &[u8]) -> String {
+    format!("da/live_position/{}", hex::encode(commitment))
+}
+
+pub fn live_count() -> &'static str {
+    "da/live_count"
+}
+
+pub fn challenge(id: u64) -> String {
+    format!("da/challenges/{id:020}")
+}
+
+pub fn next_challenge_id() -> &'static str {
+    "da/next_challenge_id"
+}
+
+/// Open challenges of an operator, for its node to find.
+pub fn open_challenge(operator: &Address, id: u64) -> String {
+    format!("da/open_challenges/{operator}/{id:020}")
+}
+
+pub fn open_challenges_of(operator: &Address) -> String {
+    format!("da/open_challenges/{operator}/")
+}
+
+/// Deadline queue entry: challenge `id` must be answered by `height`.
+pub fn challenge_deadline(height: u64, id: u64) -> String {
+    format!("da/challenge_deadlines/{height:020}/{id:020}")
+}
+
+pub fn challenge_deadlines() -> &'static str {
+    "da/challenge_deadlines/"
+}
+
+/// Parses the zero-padded height after a queue prefix.
+pub fn queue_height(key: &str, prefix: &str) -> Option<u64> {
+    key.strip_prefix(prefix)?.get(..20)?.parse().ok()
+}

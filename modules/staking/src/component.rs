@@ -1,0 +1,46 @@
+//! Genesis of `staking`.
+
+use async_trait::async_trait;
+use cnidarium::StateWrite;
+use kaizen_auth::AccountWrite;
+use kaizen_framework::{parse_amount, Component, GasMeter, MeteredStateWrite};
+
+use crate::{
+    genesis::StakingGenesis,
+    state_key,
+    view::{DaOperatorRegistration, StakingWrite},
+};
+
+pub struct Staking;
+
+#[async_trait]
+impl Component for Staking {
+    type Genesis = StakingGenesis;
+
+    /// Writes the parameters, then registers each genesis DA operator in the order
+    /// listed, exactly as a registration transaction would (bond moved from its genesis
+    /// balance, proof of possession checked).
+    async fn init_chain<S: StateWrite>(
+        state: &mut S,
+        genesis: &StakingGenesis,
+    ) -> anyhow::Result<()> {
+        genesis.validate()?;
+        let gas = GasMeter::unlimited();
+        state.put_proto_metered(&gas, state_key::params().into(), &genesis.params.to_proto())?;
+        state.ensure_account(&gas, &crate::bonded_pool()).await?;
+        for (i, g) in genesis.da_operators.iter().enumerate() {
+            let reg = DaOperatorRegistration {
+                operator: g.address.parse()?,
+                bls_public_key: hex::decode(&g.bls_public_key)?,
+                proof_of_possession: hex::decode(&g.proof_of_possession)?,
+                endpoint: g.endpoint.clone(),
+                bond: parse_amount(&g.bond)?,
+            };
+            state
+                .register_da_operator(&gas, &reg, 0)
+                .await
+                .map_err(|e| anyhow::anyhow!("staking.da_operators[{i}] ({}): {e}", g.address))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,4 @@
+//! One handler per message of `staking`.
+
+pub mod register_da_operator;
+pub mod unjail_da_operator;

@@ -1,0 +1,28 @@
+//! Every key of the `staking` module.
+
+use kaizen_framework::Address;
+
+/// The module's parameters (`kaizen.staking.v1.Params`).
+pub fn params() -> &'static str {
+    "staking/params"
+}
+
+/// A DA operator's registration (`kaizen.staking.v1.DaOperator`).
+pub fn da_operator(address: &Address) -> String {
+    format!("staking/da_operators/{address}")
+}
+
+/// Prefix of every DA operator, in address order.
+pub fn da_operators() -> &'static str {
+    "staking/da_operators/"
+}
+
+/// The operator that registered a BLS public key (its address as text): each key once.
+pub fn da_bls_key(public_key: &[u8]) -> String {
+    format!("staking/da_bls_keys/{}", hex::encode(public_key))
+}
+
+/// How many DA operators are registered (u64 big-endian).
+pub fn da_operator_count() -> &'static str {
+    "staking/da_operator_count"
+}

@@ -1,0 +1,244 @@
+//! The `staking` module's API to other modules.
+
+use async_trait::async_trait;
+use cnidarium::{StateRead, StateWrite};
+use futures::StreamExt;
+use kaizen_bank::BankWrite;
+use kaizen_framework::{
+    bls, parse_amount, Address, Coins, GasMeter, HandlerError, MeteredStateRead, MeteredStateWrite,
+    NATIVE_DENOM,
+};
+use kaizen_proto::kaizen::staking::v1::{DaOperator, Params};
+use prost::Message;
+
+use crate::{
+    error::StakingError,
+    events::{EventDaOperatorJailed, EventDaOperatorRegistered},
+    state_key, MAX_ENDPOINT_BYTES,
+};
+
+/// What a registration carries, from a transaction or from genesis.
+#[derive(Debug, Clone)]
+pub struct DaOperatorRegistration {
+    pub operator: Address,
+    pub bls_public_key: Vec<u8>,
+    pub proof_of_possession: Vec<u8>,
+    pub endpoint: String,
+    pub bond: u128,
+}
+
+/// Checks an endpoint URL's shape: `http://` or `https://`, bounded, printable.
+pub fn check_endpoint(endpoint: &str) -> Result<(), StakingError> {
+    if endpoint.len() > MAX_ENDPOINT_BYTES {
+        return Err(StakingError::InvalidEndpoint(format!(
+            "longer than {MAX_ENDPOINT_BYTES} bytes"
+        )));
+    }
+    let rest = endpoint
+        .strip_prefix("http://")
+        .or_else(|| endpoint.strip_prefix("https://"))
+        .ok_or_else(|| StakingError::InvalidEndpoint(format!("{endpoint:?} is not http(s)://")))?;
+    if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(StakingError::InvalidEndpoint(format!(
+            "{endpoint:?} has no host or has spaces or control characters"
+        )));
+    }
+    Ok(())
+}
+
+/// The epoch of `height` with epochs of `epoch_blocks` (at least 1).
+pub fn epoch_of(height: u64, epoch_blocks: u64) -> u64 {
+    height / epoch_blocks.max(1)
+}
+
+#[async_trait]
+pub trait StakingRead: StateRead {
+    async fn staking_params(&self, gas: &GasMeter) -> Result<Params, HandlerError> {
+        self.get_proto_metered(gas, state_key::params())
+            .await?
+            .ok_or_else(|| HandlerError::internal("staking params are missing"))
+    }
+
+    async fn da_operator(
+        &self,
+        gas: &GasMeter,
+        address: &Address,
+    ) -> Result<Option<DaOperator>, HandlerError> {
+        self.get_proto_metered(gas, &state_key::da_operator(address))
+            .await
+    }
+
+    async fn da_operator_count(&self, gas: &GasMeter) -> Result<u64, HandlerError> {
+        Ok(self
+            .get_raw_metered(gas, state_key::da_operator_count())
+            .await?
+            .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+
+    /// Every DA operator in address order. Bounded by `max_da_operators`; unmetered, for
+    /// block hooks and queries.
+    async fn all_da_operators(&self) -> Result<Vec<DaOperator>, HandlerError> {
+        let mut stream = Box::pin(self.prefix_raw(state_key::da_operators()));
+        let mut out = Vec::new();
+        while let Some(item) = stream.next().await {
+            let (key, value) = item.map_err(HandlerError::internal)?;
+            out.push(
+                DaOperator::decode(value.as_slice())
+                    .map_err(|e| HandlerError::internal(format!("{key}: {e}")))?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// The current epoch for a block at `height`.
+    async fn epoch_at(&self, gas: &GasMeter, height: u64) -> Result<u64, HandlerError> {
+        Ok(epoch_of(
+            height,
+            self.staking_params(gas).await?.epoch_blocks,
+        ))
+    }
+}
+
+impl<S: StateRead + ?Sized> StakingRead for S {}
+
+#[async_trait]
+pub trait StakingWrite: StateWrite {
+    fn put_da_operator(&mut self, gas: &GasMeter, op: &DaOperator) -> Result<(), HandlerError> {
+        let address: Address = op.address.parse()?;
+        self.put_proto_metered(gas, state_key::da_operator(&address), op)
+    }
+
+    /// Checks and records a registration, moving the bond to the bonded pool.
+    async fn register_da_operator(
+        &mut self,
+        gas: &GasMeter,
+        reg: &DaOperatorRegistration,
+        height: u64,
+    ) -> Result<DaOperator, HandlerError> {
+        let params = self.staking_params(gas).await?;
+        check_endpoint(&reg.endpoint)?;
+        if self.da_operator(gas, &reg.operator).await?.is_some() {
+            return Err(StakingError::OperatorExists(reg.operator.to_string()).into());
+        }
+        let min = parse_amount(&params.min_da_bond)?;
+        if reg.bond < min {
+            return Err(StakingError::BondTooLow { got: reg.bond, min }.into());
+        }
+        let count = self.da_operator_count(gas).await?;
+        if count >= u64::from(params.max_da_operators) {
+            return Err(StakingError::TooManyOperators(params.max_da_operators).into());
+        }
+        let key_slot = state_key::da_bls_key(&reg.bls_public_key);
+        if let Some(owner) = self.get_raw_metered(gas, &key_slot).await? {
+            return Err(
+                StakingError::BlsKeyInUse(String::from_utf8_lossy(&owner).into_owned()).into(),
+            );
+        }
+        // A pairing check: charged before it runs.
+        gas.consume(gas.schedule().bls_pairing, "bls proof of possession")?;
+        bls::parse_public_key(&reg.bls_public_key)
+            .map_err(|e| StakingError::InvalidBlsKey(e.to_string()))?;
+        bls::verify_proof_of_possession(&reg.bls_public_key, &reg.proof_of_possession)
+            .map_err(|_| StakingError::InvalidProofOfPossession)?;
+        self.send(
+            gas,
+            &reg.operator,
+            &crate::bonded_pool(),
+            &Coins::single(NATIVE_DENOM, reg.bond),
+        )
+        .await?;
+        let op = DaOperator {
+            address: reg.operator.to_string(),
+            bls_public_key: reg.bls_public_key.clone(),
+            endpoint: reg.endpoint.clone(),
+            bond: reg.bond.to_string(),
+            registered_height: height,
+            ..Default::default()
+        };
+        self.put_da_operator(gas, &op)?;
+        self.put_raw_metered(gas, key_slot, reg.operator.to_string().into_bytes())?;
+        self.put_raw_metered(
+            gas,
+            state_key::da_operator_count().into(),
+            (count + 1).to_be_bytes().to_vec(),
+        )?;
+        self.emit(
+            gas,
+            &EventDaOperatorRegistered {
+                operator: op.address.clone(),
+                endpoint: op.endpoint.clone(),
+                bond: op.bond.clone(),
+            },
+        )?;
+        Ok(op)
+    }
+
+    /// A storage challenge answered in time: the miss streak ends.
+    async fn record_challenge_answered(
+        &mut self,
+        gas: &GasMeter,
+        operator: &Address,
+    ) -> Result<(), HandlerError> {
+        let mut op = self
+            .da_operator(gas, operator)
+            .await?
+            .ok_or_else(|| StakingError::OperatorNotFound(operator.to_string()))?;
+        op.consecutive_misses = 0;
+        op.answered_challenges = op.answered_challenges.saturating_add(1);
+        self.put_da_operator(gas, &op)
+    }
+
+    /// A storage challenge missed; the `max_consecutive_misses`-th in a row jails.
+    async fn record_challenge_missed(
+        &mut self,
+        gas: &GasMeter,
+        operator: &Address,
+        height: u64,
+    ) -> Result<(), HandlerError> {
+        let params = self.staking_params(gas).await?;
+        let Some(mut op) = self.da_operator(gas, operator).await? else {
+            return Ok(());
+        };
+        op.consecutive_misses = op.consecutive_misses.saturating_add(1);
+        op.missed_challenges = op.missed_challenges.saturating_add(1);
+        if !op.jailed && op.consecutive_misses >= params.max_consecutive_misses {
+            op.jailed = true;
+            op.jailed_until_height = height.saturating_add(params.jail_blocks);
+            self.emit(
+                gas,
+                &EventDaOperatorJailed {
+                    operator: op.address.clone(),
+                    consecutive_misses: op.consecutive_misses,
+                    jailed_until_height: op.jailed_until_height,
+                },
+            )?;
+        }
+        self.put_da_operator(gas, &op)
+    }
+}
+
+impl<S: StateWrite + ?Sized> StakingWrite for S {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_must_be_http_urls_without_spaces() {
+        assert!(check_endpoint("http://127.0.0.1:7100").is_ok());
+        assert!(check_endpoint("https://da.example.org").is_ok());
+        assert!(check_endpoint("ftp://x").is_err());
+        assert!(check_endpoint("http://").is_err());
+        assert!(check_endpoint("http://a b").is_err());
+        assert!(check_endpoint(&format!("http://{}", "a".repeat(300))).is_err());
+    }
+
+    #[test]
+    fn epochs_start_at_multiples_of_the_epoch_length() {
+        assert_eq!(epoch_of(0, 10), 0);
+        assert_eq!(epoch_of(9, 10), 0);
+        assert_eq!(epoch_of(10, 10), 1);
+        assert_eq!(epoch_of(5, 0), 5);
+    }
+}
