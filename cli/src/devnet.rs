@@ -2,7 +2,8 @@
 //! `kaizend` processes, funded demo accounts, and `devnet.json` describing all of it.
 //!
 //! Ports: node `i` uses `base_port + 10*i + k` for k = 0 p2p, 1 CometBFT RPC, 2 ABCI,
-//! 3 gRPC, 4 metrics. Everything binds 127.0.0.1.
+//! 3 gRPC, 4 metrics; DA node `j` (`--da-nodes`) serves gRPC on `base_port + 500 + j`.
+//! Everything binds 127.0.0.1.
 
 use std::{
     fs,
@@ -42,6 +43,22 @@ pub struct NodeInfo {
     pub kaizend_log: PathBuf,
 }
 
+/// A DA node (`kaizen-da`), registered as a DA operator in genesis.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DaNodeInfo {
+    pub index: usize,
+    pub home: PathBuf,
+    /// The operator's account.
+    pub operator: String,
+    /// Its gRPC endpoint, as registered on chain.
+    pub endpoint: String,
+    /// The validator node whose gRPC it follows.
+    pub chain_grpc: String,
+    pub coder: String,
+    pub pid: Option<u32>,
+    pub log: PathBuf,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DemoAccount {
     pub name: String,
@@ -62,6 +79,10 @@ pub struct DevnetInfo {
     pub kaizend: PathBuf,
     pub nodes: Vec<NodeInfo>,
     pub accounts: Vec<DemoAccount>,
+    #[serde(default)]
+    pub kaizen_da: Option<PathBuf>,
+    #[serde(default)]
+    pub da_nodes: Vec<DaNodeInfo>,
 }
 
 fn default_app() -> String {
@@ -102,7 +123,17 @@ pub struct UpOptions {
     pub demo_seed: Option<String>,
     /// `kaizen`, or `kvstore` to run CometBFT's built-in app instead of kaizend.
     pub app: String,
+    /// DA nodes to start and register as DA operators in genesis.
+    pub da_nodes: usize,
+    /// `--coder` of the DA nodes: `auto`, `cpu` or `cuda`.
+    pub da_coder: String,
 }
+
+/// Each DA operator's genesis balance and bond, in ukzn.
+pub const DA_OPERATOR_BALANCE: u128 = 1_000_000_000;
+pub const DA_OPERATOR_BOND: u128 = 10_000_000;
+/// Blocks per epoch on a devnet: about ten seconds.
+pub const DEVNET_EPOCH_BLOCKS: u64 = 20;
 
 /// A mnemonic derived from `seed` and `name`: the same on every run.
 fn seeded_mnemonic(seed: &str, name: &str) -> String {
@@ -199,11 +230,11 @@ pub fn find_cometbft() -> anyhow::Result<PathBuf> {
     Ok(gobin.join("cometbft"))
 }
 
-/// `kaizend` next to this binary, or on PATH.
-pub fn find_kaizend() -> anyhow::Result<PathBuf> {
+/// A sibling binary: next to this one, or on PATH.
+fn find_binary(name: &str, build_hint: &str) -> anyhow::Result<PathBuf> {
     if let Ok(exe) = std::env::current_exe() {
         if let Some(dir) = exe.parent() {
-            let p = dir.join("kaizend");
+            let p = dir.join(name);
             if p.exists() {
                 return Ok(p);
             }
@@ -212,12 +243,28 @@ pub fn find_kaizend() -> anyhow::Result<PathBuf> {
     std::env::var_os("PATH")
         .and_then(|p| {
             std::env::split_paths(&p)
-                .map(|d| d.join("kaizend"))
+                .map(|d| d.join(name))
                 .find(|p| p.exists())
         })
-        .context(
-            "kaizend not found next to kaizen or on PATH (cargo build --release -p kaizen-app)",
-        )
+        .with_context(|| format!("{name} not found next to kaizen or on PATH ({build_hint})"))
+}
+
+/// `kaizend` next to this binary, or on PATH.
+pub fn find_kaizend() -> anyhow::Result<PathBuf> {
+    find_binary("kaizend", "cargo build --release -p kaizen-app")
+}
+
+/// `kaizen-da` next to this binary, or on PATH.
+pub fn find_kaizen_da() -> anyhow::Result<PathBuf> {
+    find_binary("kaizen-da", "cargo build --release -p kaizen-da")
+}
+
+/// What `kaizen-da init` prints.
+#[derive(Debug, Deserialize)]
+struct DaInit {
+    address: String,
+    bls_public_key: String,
+    proof_of_possession: String,
 }
 
 fn run(cmd: &mut Command) -> anyhow::Result<String> {
@@ -262,11 +309,16 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
         "--app is kaizen or kvstore"
     );
     let kvstore = opts.app == "kvstore";
+    anyhow::ensure!(
+        opts.da_nodes <= 64 && (opts.da_nodes == 0 || !kvstore),
+        "--da-nodes is 0 to 64, and needs --app kaizen"
+    );
     if let Ok(old) = DevnetInfo::load(home) {
         if old
             .nodes
             .iter()
             .any(|n| alive(n.cometbft_pid) || alive(n.kaizend_pid))
+            || old.da_nodes.iter().any(|n| alive(n.pid))
         {
             bail!(
                 "a devnet is already running in {}; `kaizen devnet down --home {}` first",
@@ -346,17 +398,84 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
         });
     }
 
+    // DA nodes: keys made by `kaizen-da init`, registered and funded in genesis.
+    let kaizen_da = if opts.da_nodes > 0 {
+        Some(find_kaizen_da()?)
+    } else {
+        None
+    };
+    let da_dir = home.join("da");
+    if da_dir.exists() {
+        fs::remove_dir_all(&da_dir)?;
+    }
+    let mut da_nodes = Vec::new();
+    let mut da_genesis = Vec::new();
+    for j in 0..opts.da_nodes {
+        let dir = da_dir.join(format!("da{j}"));
+        fs::create_dir_all(&dir)?;
+        let printed = run(Command::new(kaizen_da.as_ref().context("kaizen-da")?)
+            .arg("init")
+            .arg("--home")
+            .arg(&dir))?;
+        let init: DaInit = serde_json::from_str(&printed)
+            .with_context(|| format!("kaizen-da init printed {printed:?}"))?;
+        let endpoint = format!(
+            "http://127.0.0.1:{}",
+            u16::try_from(usize::from(opts.base_port) + 500 + j)
+                .context("ports past 65535: lower --base-port")?
+        );
+        da_genesis.push((init, endpoint.clone()));
+        da_nodes.push(DaNodeInfo {
+            index: j,
+            home: dir,
+            operator: da_genesis[j].0.address.clone(),
+            endpoint,
+            chain_grpc: nodes[j % nodes.len()].grpc.clone(),
+            coder: opts.da_coder.clone(),
+            pid: None,
+            log: home.join("logs").join(format!("da{j}.log")),
+        });
+    }
+
     // One genesis for all: chain id, app state, a block gas cap.
     let genesis_path = nodes[0].home.join("config/genesis.json");
     let mut genesis: serde_json::Value = serde_json::from_slice(&fs::read(&genesis_path)?)?;
     genesis["chain_id"] = chain_id.clone().into();
     genesis["consensus_params"]["block"]["max_gas"] = "1000000000".into();
+    let mut balances: Vec<serde_json::Value> = accounts
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "address": a.address,
+                "coins": [{ "denom": "ukzn", "amount": DEMO_BALANCE.to_string() }],
+            })
+        })
+        .collect();
+    for (init, _) in &da_genesis {
+        balances.push(serde_json::json!({
+            "address": init.address,
+            "coins": [{ "denom": "ukzn", "amount": DA_OPERATOR_BALANCE.to_string() }],
+        }));
+    }
     genesis["app_state"] = serde_json::json!({
         "partition": 0,
-        "bank": { "balances": accounts.iter().map(|a| serde_json::json!({
-            "address": a.address,
-            "coins": [{ "denom": "ukzn", "amount": DEMO_BALANCE.to_string() }],
-        })).collect::<Vec<_>>() },
+        "bank": { "balances": balances },
+        "staking": {
+            "params": {
+                "min_da_bond": "1000000",
+                "epoch_blocks": DEVNET_EPOCH_BLOCKS,
+                "max_consecutive_misses": 3,
+                "jail_blocks": 100,
+                "max_da_operators": 256,
+            },
+            "da_operators": da_genesis.iter().map(|(init, endpoint)| serde_json::json!({
+                "address": init.address,
+                "bls_public_key": init.bls_public_key,
+                "proof_of_possession": init.proof_of_possession,
+                "endpoint": endpoint,
+                "bond": DA_OPERATOR_BOND.to_string(),
+            })).collect::<Vec<_>>(),
+        },
     });
     let genesis_bytes = serde_json::to_vec_pretty(&genesis)?;
 
@@ -424,6 +543,8 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
         kaizend,
         nodes,
         accounts,
+        kaizen_da,
+        da_nodes,
     };
     ClientConfig {
         chain_id: Some(chain_id),
@@ -439,7 +560,73 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
         let _ = down(&home);
         return Err(e);
     }
+    for j in 0..info.da_nodes.len() {
+        if let Err(e) = start_da_node(&mut info, j) {
+            info.save()?;
+            let _ = down(&home);
+            return Err(e);
+        }
+    }
+    info.save()?;
     Ok(info)
+}
+
+/// Starts DA node `index` and waits until its gRPC port accepts connections.
+pub fn start_da_node(info: &mut DevnetInfo, index: usize) -> anyhow::Result<()> {
+    let program = info
+        .kaizen_da
+        .clone()
+        .context("this devnet has no DA nodes")?;
+    let n = info
+        .da_nodes
+        .get(index)
+        .with_context(|| format!("no DA node {index}"))?
+        .clone();
+    if alive(n.pid) {
+        bail!("DA node {index} is already running");
+    }
+    let listen = n.endpoint.trim_start_matches("http://").to_string();
+    let pid = spawn(
+        &program,
+        &[
+            "start",
+            "--listen",
+            &listen,
+            "--chain-grpc",
+            &n.chain_grpc,
+            "--chain-id",
+            &info.chain_id,
+            "--coder",
+            &n.coder,
+        ],
+        &n.home,
+        &n.log,
+    )?;
+    info.da_nodes[index].pid = Some(pid);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(&listen).is_err() {
+        if !alive(Some(pid)) || std::time::Instant::now() > deadline {
+            bail!("DA node {index} did not start; see {}", n.log.display());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+/// Stops DA node `index`: gracefully, or with SIGKILL when `kill`.
+pub fn stop_da_node(info: &mut DevnetInfo, index: usize, kill: bool) -> anyhow::Result<()> {
+    let n = info
+        .da_nodes
+        .get_mut(index)
+        .with_context(|| format!("no DA node {index}"))?;
+    if let Some(pid) = n.pid.take() {
+        if kill {
+            signal(pid, libc::SIGKILL);
+        } else {
+            stop_pid(pid, Duration::from_secs(10));
+        }
+    }
+    Ok(())
 }
 
 fn spawn(program: &Path, args: &[&str], home: &Path, log: &Path) -> anyhow::Result<u32> {
@@ -568,6 +755,9 @@ pub async fn wait_for_blocks(
 /// Stops every process of the devnet; keeps its files (logs, data) for inspection.
 pub fn down(home: &Path) -> anyhow::Result<DevnetInfo> {
     let mut info = DevnetInfo::load(home)?;
+    for j in 0..info.da_nodes.len() {
+        stop_da_node(&mut info, j, false)?;
+    }
     for i in 0..info.nodes.len() {
         stop_node(&mut info, i, false)?;
     }

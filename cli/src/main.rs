@@ -12,6 +12,8 @@ use cosmrs::proto::cosmos::{
 };
 use serde_json::json;
 
+mod da_cmd;
+
 use kaizen_cli::{
     client::{ClientConfig, Endpoints},
     devnet, keys,
@@ -142,6 +144,12 @@ enum QueryCmd {
     Account { address: String },
     /// A transaction's result and events.
     Tx { hash: String },
+    /// Blobs, quorums and storage challenges.
+    #[command(subcommand)]
+    Da(da_cmd::DaQuery),
+    /// DA operator registrations and epochs.
+    #[command(subcommand)]
+    Staking(da_cmd::StakingQuery),
 }
 
 #[derive(Subcommand)]
@@ -171,6 +179,12 @@ enum DevnetCmd {
         /// `kaizen`, or `kvstore`: CometBFT's built-in app (a benchmark baseline).
         #[arg(long, default_value = "kaizen")]
         app: String,
+        /// DA nodes (`kaizen-da`) to start, registered as DA operators in genesis.
+        #[arg(long, default_value_t = 0)]
+        da_nodes: usize,
+        /// The DA nodes' erasure coder: auto (GPU when usable), cpu or cuda.
+        #[arg(long, default_value = "auto")]
+        da_coder: String,
     },
     /// Heights and processes of every node.
     Status,
@@ -184,6 +198,14 @@ enum DevnetCmd {
     },
     /// Start one stopped node again.
     StartNode { index: usize },
+    /// Stop one DA node (with --kill: SIGKILL).
+    StopDaNode {
+        index: usize,
+        #[arg(long)]
+        kill: bool,
+    },
+    /// Start one stopped DA node again.
+    StartDaNode { index: usize },
 }
 
 fn default_home() -> PathBuf {
@@ -424,6 +446,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Cmd::Query(QueryCmd::Da(q)) => {
+            let (v, text) = da_cmd::da_query(&ep, q).await?;
+            print(out, v, || text);
+            Ok(())
+        }
+        Cmd::Query(QueryCmd::Staking(q)) => {
+            let (v, text) = da_cmd::staking_query(&ep, q).await?;
+            print(out, v, || text);
+            Ok(())
+        }
         Cmd::Devnet(d) => devnet_cmd(&home, out, d).await,
     }
 }
@@ -518,6 +550,8 @@ async fn devnet_cmd(home: &std::path::Path, out: Output, cmd: DevnetCmd) -> anyh
             timeout,
             demo_seed,
             app,
+            da_nodes,
+            da_coder,
         } => {
             std::fs::create_dir_all(home)?;
             let info = devnet::up(
@@ -530,6 +564,8 @@ async fn devnet_cmd(home: &std::path::Path, out: Output, cmd: DevnetCmd) -> anyh
                     timeout: Duration::from_secs(timeout),
                     demo_seed,
                     app,
+                    da_nodes,
+                    da_coder,
                 },
             )
             .await?;
@@ -542,6 +578,9 @@ async fn devnet_cmd(home: &std::path::Path, out: Output, cmd: DevnetCmd) -> anyh
                 );
                 for n in &info.nodes {
                     s += &format!("  node{}: rpc {} grpc {}\n", n.index, n.rpc, n.grpc);
+                }
+                for n in &info.da_nodes {
+                    s += &format!("  da{}: {} operator {}\n", n.index, n.endpoint, n.operator);
                 }
                 for a in &info.accounts {
                     s += &format!(
@@ -563,9 +602,14 @@ async fn devnet_cmd(home: &std::path::Path, out: Output, cmd: DevnetCmd) -> anyh
                 let h = devnet::height(&n.rpc).await.ok();
                 rows.push(json!({"node": n.index, "height": h, "kaizend": devnet::alive(n.kaizend_pid), "cometbft": devnet::alive(n.cometbft_pid)}));
             }
+            let da_rows: Vec<serde_json::Value> = info
+                .da_nodes
+                .iter()
+                .map(|n| json!({"da_node": n.index, "endpoint": n.endpoint, "up": devnet::alive(n.pid)}))
+                .collect();
             print(
                 out,
-                json!({"chain_id": info.chain_id, "nodes": rows}),
+                json!({"chain_id": info.chain_id, "nodes": rows, "da_nodes": da_rows}),
                 || {
                     rows.iter()
                         .map(|r| {
@@ -577,6 +621,14 @@ async fn devnet_cmd(home: &std::path::Path, out: Output, cmd: DevnetCmd) -> anyh
                                 if r["cometbft"] == true { "up" } else { "down" }
                             )
                         })
+                        .chain(da_rows.iter().map(|r| {
+                            format!(
+                                "da{} {} {}",
+                                r["da_node"],
+                                r["endpoint"].as_str().unwrap_or_default(),
+                                if r["up"] == true { "up" } else { "down" }
+                            )
+                        }))
                         .collect::<Vec<_>>()
                         .join("\n")
                 },
@@ -602,6 +654,22 @@ async fn devnet_cmd(home: &std::path::Path, out: Output, cmd: DevnetCmd) -> anyh
             info.save()?;
             print(out, json!({"started": index}), || {
                 format!("started node{index}")
+            });
+        }
+        DevnetCmd::StopDaNode { index, kill } => {
+            let mut info = devnet::DevnetInfo::load(home)?;
+            devnet::stop_da_node(&mut info, index, kill)?;
+            info.save()?;
+            print(out, json!({"stopped_da_node": index}), || {
+                format!("stopped da{index}")
+            });
+        }
+        DevnetCmd::StartDaNode { index } => {
+            let mut info = devnet::DevnetInfo::load(home)?;
+            devnet::start_da_node(&mut info, index)?;
+            info.save()?;
+            print(out, json!({"started_da_node": index}), || {
+                format!("started da{index}")
             });
         }
     }

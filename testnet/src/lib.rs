@@ -107,6 +107,49 @@ impl Devnet {
             .with_context(|| format!("kaizen {} printed no JSON: {text}", args.join(" ")))
     }
 
+    /// DA node `j`'s entry in devnet.json.
+    pub fn da_node(&self, j: usize) -> &Value {
+        &self.info["da_nodes"][j]
+    }
+
+    pub fn da_nodes(&self) -> usize {
+        self.info["da_nodes"].as_array().map_or(0, Vec::len)
+    }
+
+    /// Starts DA node `j` (stopped first with `devnet stop-da-node`) by hand with extra
+    /// flags; the returned guard kills it.
+    pub fn start_da_node_with(&self, j: usize, extra: &[&str]) -> anyhow::Result<ProcessGuard> {
+        let n = self.da_node(j);
+        let endpoint = n["endpoint"].as_str().unwrap_or_default();
+        let listen = endpoint.trim_start_matches("http://").to_string();
+        let log = std::fs::File::create(self.home.path().join(format!("logs/da{j}-manual.log")))?;
+        let child = Command::new(self.bin.join("kaizen-da"))
+            .arg("start")
+            .arg("--home")
+            .arg(n["home"].as_str().unwrap_or_default())
+            .args(["--listen", &listen])
+            .args(["--chain-grpc", n["chain_grpc"].as_str().unwrap_or_default()])
+            .args([
+                "--chain-id",
+                self.info["chain_id"].as_str().unwrap_or_default(),
+            ])
+            .args(["--coder", "cpu"])
+            .args(extra)
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()?;
+        let guard = ProcessGuard(child);
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(&listen).is_err() {
+            anyhow::ensure!(
+                std::time::Instant::now() < deadline,
+                "kaizen-da {j} did not listen on {listen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(guard)
+    }
+
     pub fn nodes(&self) -> usize {
         self.info["nodes"].as_array().map_or(0, Vec::len)
     }
@@ -205,6 +248,16 @@ impl Devnet {
     }
 }
 
+/// A child process killed when dropped.
+pub struct ProcessGuard(pub std::process::Child);
+
+impl Drop for ProcessGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Whether a process is running (a zombie is not); see `kaizen_cli::devnet::alive`.
 pub fn alive(pid: u32) -> bool {
     kaizen_cli::devnet::alive(Some(pid))
@@ -215,6 +268,20 @@ impl Drop for Devnet {
         let _ = self.kaizen(&["devnet", "down"]);
         // Whatever `down` missed (or a devnet.json written before a crash) dies by pid.
         let _ = self.reload();
+        for n in self.info["da_nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            if let Some(pid) = n["pid"].as_u64().map(|p| p as u32) {
+                if alive(pid) {
+                    // SAFETY: a pid this devnet started.
+                    unsafe {
+                        libc::kill(pid as libc::pid_t, libc::SIGKILL);
+                    }
+                }
+            }
+        }
         for i in 0..self.nodes() {
             for p in ["cometbft", "kaizend"] {
                 if let Some(pid) = self.pid(i, p) {

@@ -1,0 +1,361 @@
+//! The DA network end to end: a devnet of real CometBFT and kaizend with `kaizen-da`
+//! nodes registered as DA operators in genesis, driven through the `kaizen` CLI and the
+//! nodes' gRPC.
+
+use std::time::Duration;
+
+use kaizen_framework::bls::BlsKey;
+use kaizen_proto::kaizen::da::v1::{
+    node_client::NodeClient, query_client::QueryClient as DaQueryClient, GetShardRequest,
+    QueryChallengeRequest, StoreShardRequest,
+};
+use kaizen_proto::kaizen::{da::v1 as da, staking::v1 as staking};
+use kaizen_testnet::Devnet;
+use serde_json::Value;
+
+fn write_random(path: &std::path::Path, len: usize, seed: u64) -> anyhow::Result<Vec<u8>> {
+    // xorshift: incompressible enough, reproducible, fast.
+    let mut x = seed | 1;
+    let data: Vec<u8> = (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    std::fs::write(path, &data)?;
+    Ok(data)
+}
+
+fn put(devnet: &Devnet, file: &std::path::Path, extra: &[&str]) -> anyhow::Result<Value> {
+    let f = file.to_string_lossy().to_string();
+    let mut args = vec!["da", "put", f.as_str(), "--from", "alice"];
+    args.extend_from_slice(extra);
+    devnet.kaizen_json(&args)
+}
+
+fn get(devnet: &Devnet, blob_ref: &str, out: &std::path::Path) -> anyhow::Result<Value> {
+    let o = out.to_string_lossy().to_string();
+    devnet.kaizen_json(&["da", "get", blob_ref, "-o", o.as_str()])
+}
+
+fn blob_ref(put: &Value) -> String {
+    put["blob_ref"].as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn blobs_round_trip_byte_identical_and_survive_lost_and_corrupted_holders(
+) -> anyhow::Result<()> {
+    let mut devnet = Devnet::up_with(1, 29000, &["--da-nodes", "4"])?;
+    let dir = tempfile::tempdir()?;
+
+    // 1 byte, an odd size, and 64 MiB.
+    for (i, len) in [1usize, 1_000_003, 64 << 20].into_iter().enumerate() {
+        let src = dir.path().join(format!("in{i}"));
+        let data = write_random(&src, len, 7 + i as u64)?;
+        let put = put(&devnet, &src, &[])?;
+        let r = blob_ref(&put);
+        assert!(r.starts_with("p0/"), "{put}");
+        let status = devnet.kaizen_json(&["query", "da", "blob", &r])?;
+        assert_eq!(status["status"], "available", "{status}");
+        assert_eq!(status["size"], len as u64);
+        let out = dir.path().join(format!("out{i}"));
+        get(&devnet, &r, &out)?;
+        assert!(
+            std::fs::read(&out)? == data,
+            "{len}-byte blob came back different"
+        );
+    }
+
+    // With k = m = 4 over 4 operators each holds 2 shards: killing two loses m = 4.
+    let src = dir.path().join("resilient");
+    let data = write_random(&src, 3_000_000, 99)?;
+    let r = blob_ref(&put(&devnet, &src, &["--shards", "4+4"])?);
+    devnet.kaizen_ok(&["devnet", "stop-da-node", "0", "--kill"])?;
+    devnet.kaizen_ok(&["devnet", "stop-da-node", "1", "--kill"])?;
+    let out = dir.path().join("resilient.out");
+    get(&devnet, &r, &out)?;
+    assert!(
+        std::fs::read(&out)? == data,
+        "retrieval with m holders down"
+    );
+
+    // One holder down and one serving corrupted shards: still exactly k good shards.
+    devnet.kaizen_ok(&["devnet", "start-da-node", "1"])?;
+    devnet.reload()?;
+    let corrupt_home = devnet.da_node(2)["home"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    devnet.kaizen_ok(&["devnet", "stop-da-node", "2"])?;
+    let corrupt = devnet.start_da_node_with(2, &["--test-serve-corrupt-shards"])?;
+    let got = get(&devnet, &r, &out)?;
+    assert!(
+        std::fs::read(&out)? == data,
+        "retrieval around a corrupted holder"
+    );
+    let skipped = got["skipped"].to_string();
+    assert!(
+        skipped.contains("corrupt") || skipped.contains("proof"),
+        "the corrupted node is reported: {got} (home {corrupt_home})"
+    );
+    drop(corrupt);
+    Ok(())
+}
+
+#[tokio::test]
+async fn da_nodes_refuse_unpaid_unproven_and_oversized_shards_and_the_chain_refuses_forged_certificates(
+) -> anyhow::Result<()> {
+    let devnet = Devnet::up_with(1, 29100, &["--da-nodes", "2"])?;
+    let endpoint = devnet.da_node(0)["endpoint"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let mut node = NodeClient::connect(endpoint).await?;
+
+    // Unpaid: no blob has this commitment.
+    let unpaid = node
+        .store_shard(StoreShardRequest {
+            commitment: vec![5; 32],
+            index: 0,
+            shard: vec![0; 64],
+            shard_path: vec![],
+        })
+        .await
+        .expect_err("an unpaid blob is refused");
+    assert_eq!(unpaid.code(), tonic::Code::FailedPrecondition, "{unpaid:?}");
+
+    // A paid blob, then a shard whose proof does not match.
+    let dir = tempfile::tempdir()?;
+    let src = dir.path().join("blob");
+    write_random(&src, 10_000, 3)?;
+    let r = blob_ref(&put(&devnet, &src, &["--shards", "2+2"])?);
+    let commitment = kaizen_cli_commitment(&r)?;
+    let bad = node
+        .store_shard(StoreShardRequest {
+            commitment: commitment.clone(),
+            index: 0,
+            shard: vec![1; 5056],
+            shard_path: vec![vec![0; 32], vec![0; 32]],
+        })
+        .await
+        .expect_err("a shard with a wrong proof is refused");
+    assert!(
+        matches!(
+            bad.code(),
+            tonic::Code::InvalidArgument | tonic::Code::PermissionDenied
+        ),
+        "{bad:?}"
+    );
+    // Far over the node's request limit.
+    let huge = node
+        .store_shard(StoreShardRequest {
+            commitment,
+            index: 0,
+            shard: vec![0; 300 << 20],
+            shard_path: vec![],
+        })
+        .await
+        .expect_err("an oversized request is refused");
+    assert!(
+        matches!(
+            huge.code(),
+            tonic::Code::ResourceExhausted | tonic::Code::InvalidArgument | tonic::Code::OutOfRange
+        ),
+        "{huge:?}"
+    );
+
+    // The chain refuses a certificate whose aggregate signature is forged, and a
+    // registration whose proof of possession is someone else's.
+    let home = devnet.home.path().to_path_buf();
+    let ep = kaizen_cli::client::Endpoints {
+        home: home.clone(),
+        node: devnet.rpc(0),
+        grpc: devnet.grpc(0),
+        chain_id: devnet.info["chain_id"].as_str().map(str::to_string),
+    };
+    let (key, alice) = kaizen_cli::keys::Keyring::open(&home)?.signer("alice")?;
+    let opts = kaizen_cli::tx::TxOptions {
+        gas: kaizen_cli::tx::Gas::Fixed(2_000_000),
+        fees: None,
+        memo: String::new(),
+        wait: true,
+    };
+    let pending = vec![9u8; 32];
+    let pay = any(&da::MsgPayForBlob {
+        payer: alice.to_string(),
+        commitment: pending.clone(),
+        size: 1000,
+        original_shards: 2,
+        recovery_shards: 2,
+        codec: "rs16".into(),
+        retention_blocks: 100,
+        max_fee: "1000000".into(),
+    });
+    let paid = kaizen_cli::tx::broadcast(&ep, &key, &alice, vec![pay], &opts).await?;
+    assert_eq!(paid.code, 0, "{}", paid.raw_log);
+    let impostor = BlsKey::from_seed(&[42u8; 32])?;
+    let forged = any(&da::MsgCertifyBlob {
+        submitter: alice.to_string(),
+        commitment: pending,
+        signer_bitmap: vec![0b11],
+        aggregate_signature: impostor.sign(b"anything").to_vec(),
+    });
+    let refused = kaizen_cli::tx::broadcast(&ep, &key, &alice, vec![forged], &opts)
+        .await
+        .expect_err("a forged certificate is refused");
+    assert!(
+        refused.to_string().contains("codespace da, code 12"),
+        "{refused}"
+    );
+    let other = BlsKey::from_seed(&[43u8; 32])?;
+    let rogue = any(&staking::MsgRegisterDaOperator {
+        operator: alice.to_string(),
+        bls_public_key: impostor.public_key().to_vec(),
+        proof_of_possession: other.proof_of_possession().to_vec(),
+        endpoint: "http://127.0.0.1:1".into(),
+        bond: "10000000".into(),
+    });
+    let refused = kaizen_cli::tx::broadcast(&ep, &key, &alice, vec![rogue], &opts)
+        .await
+        .expect_err("a rogue key is refused");
+    assert!(
+        refused.to_string().contains("codespace staking, code 4"),
+        "{refused}"
+    );
+    Ok(())
+}
+
+fn any<T: prost::Message + prost::Name>(msg: &T) -> cosmrs::proto::Any {
+    cosmrs::proto::Any {
+        type_url: T::type_url(),
+        value: msg.encode_to_vec(),
+    }
+}
+
+fn kaizen_cli_commitment(blob_ref: &str) -> anyhow::Result<Vec<u8>> {
+    let r: kaizen_da::BlobRef = blob_ref.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    Ok(r.commitment.to_vec())
+}
+
+/// Challenge `id`, if it exists.
+async fn challenge(
+    devnet: &Devnet,
+    id: u64,
+) -> anyhow::Result<Option<kaizen_proto::kaizen::da::v1::Challenge>> {
+    let mut q = DaQueryClient::connect(devnet.grpc(0)).await?;
+    Ok(q.challenge(QueryChallengeRequest { id })
+        .await
+        .ok()
+        .and_then(|r| r.into_inner().challenge))
+}
+
+#[tokio::test]
+async fn answered_challenges_pay_missed_ones_do_not_repeated_misses_jail_and_expired_blobs_are_pruned(
+) -> anyhow::Result<()> {
+    let devnet = Devnet::up_with(1, 29200, &["--da-nodes", "4"])?;
+    let dir = tempfile::tempdir()?;
+    let src = dir.path().join("kept");
+    write_random(&src, 200_000, 11)?;
+    let kept = blob_ref(&put(
+        &devnet,
+        &src,
+        &["--shards", "4+4", "--retention-blocks", "5000"],
+    )?);
+    let _ = kept;
+    let short_src = dir.path().join("short");
+    write_random(&short_src, 5_000, 12)?;
+    let short = blob_ref(&put(
+        &devnet,
+        &short_src,
+        &["--shards", "4+4", "--retention-blocks", "10"],
+    )?);
+
+    // A holder goes silent; the others answer the challenges of the coming epochs.
+    let silent = devnet.da_node(3)["operator"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    devnet.kaizen_ok(&["devnet", "stop-da-node", "3", "--kill"])?;
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(150);
+    let (mut answered, mut missed_by_silent) = (0, 0);
+    loop {
+        let op = devnet.kaizen_json(&["query", "staking", "da-operator", &silent])?;
+        let mut id = 0;
+        answered = 0;
+        missed_by_silent = 0;
+        while let Some(c) = challenge(&devnet, id).await? {
+            let reward: u128 = c.reward.parse().unwrap_or(0);
+            match c.status {
+                2 => {
+                    assert_ne!(c.operator, silent);
+                    assert_eq!(reward, 1000, "an answer in time is paid");
+                    answered += 1;
+                }
+                3 => {
+                    assert_eq!(reward, 0, "a missed challenge pays nothing");
+                    if c.operator == silent {
+                        missed_by_silent += 1;
+                    }
+                }
+                _ => {}
+            }
+            id += 1;
+        }
+        if op["jailed"] == true && answered > 0 {
+            assert!(
+                missed_by_silent >= 3,
+                "jailed after {missed_by_silent} misses"
+            );
+            break;
+        }
+        if tokio::time::Instant::now() > deadline {
+            anyhow::bail!(
+                "after 150 s: {answered} answered, {missed_by_silent} missed by the silent node, operator {op}"
+            );
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    let quorum = devnet.kaizen_json(&["query", "da", "quorum"])?;
+    assert!(
+        !quorum.to_string().contains(&silent),
+        "a jailed operator is left out of the current quorum: {quorum}"
+    );
+
+    // The short-lived blob expired on chain and its shards are gone from the nodes.
+    let status = devnet.kaizen_json(&["query", "da", "blob", &short])?;
+    assert_eq!(status["status"], "expired", "{status}");
+    let commitment = kaizen_cli_commitment(&short)?;
+    let endpoint = devnet.da_node(0)["endpoint"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let mut node = NodeClient::connect(endpoint).await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut all_gone = true;
+        for index in 0..8 {
+            if node
+                .get_shard(GetShardRequest {
+                    commitment: commitment.clone(),
+                    index,
+                })
+                .await
+                .is_ok()
+            {
+                all_gone = false;
+            }
+        }
+        if all_gone {
+            break;
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "node 0 still serves shards of an expired blob"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    Ok(())
+}
