@@ -112,7 +112,7 @@ async fn da_nodes_refuse_unpaid_unproven_and_oversized_shards_and_the_chain_refu
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let mut node = NodeClient::connect(endpoint).await?;
+    let mut node = NodeClient::new(channel(&endpoint).await?);
 
     // Unpaid: no blob has this commitment.
     let unpaid = node
@@ -234,6 +234,12 @@ fn any<T: prost::Message + prost::Name>(msg: &T) -> cosmrs::proto::Any {
     }
 }
 
+async fn channel(url: &str) -> anyhow::Result<tonic::transport::Channel> {
+    Ok(tonic::transport::Channel::from_shared(url.to_string())?
+        .connect()
+        .await?)
+}
+
 fn kaizen_cli_commitment(blob_ref: &str) -> anyhow::Result<Vec<u8>> {
     let r: kaizen_da::BlobRef = blob_ref.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     Ok(r.commitment.to_vec())
@@ -244,7 +250,7 @@ async fn challenge(
     devnet: &Devnet,
     id: u64,
 ) -> anyhow::Result<Option<kaizen_proto::kaizen::da::v1::Challenge>> {
-    let mut q = DaQueryClient::connect(devnet.grpc(0)).await?;
+    let mut q = DaQueryClient::new(channel(&devnet.grpc(0)).await?);
     Ok(q.challenge(QueryChallengeRequest { id })
         .await
         .ok()
@@ -332,7 +338,7 @@ async fn answered_challenges_pay_missed_ones_do_not_repeated_misses_jail_and_exp
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let mut node = NodeClient::connect(endpoint).await?;
+    let mut node = NodeClient::new(channel(&endpoint).await?);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let mut all_gone = true;
