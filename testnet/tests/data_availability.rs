@@ -286,12 +286,11 @@ async fn answered_challenges_pay_missed_ones_do_not_repeated_misses_jail_and_exp
     devnet.kaizen_ok(&["devnet", "stop-da-node", "3", "--kill"])?;
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(150);
-    let (mut answered, mut missed_by_silent) = (0, 0);
     loop {
         let op = devnet.kaizen_json(&["query", "staking", "da-operator", &silent])?;
         let mut id = 0;
-        answered = 0;
-        missed_by_silent = 0;
+        let mut answered = 0;
+        let mut missed_by_silent = 0;
         while let Some(c) = challenge(&devnet, id).await? {
             let reward: u128 = c.reward.parse().unwrap_or(0);
             match c.status {
