@@ -276,3 +276,174 @@ pub async fn staking_query(ep: &Endpoints, cmd: StakingQuery) -> anyhow::Result<
         }
     }
 }
+
+#[derive(Subcommand)]
+pub enum DaCmd {
+    /// Store a file on the DA network: encode, pay, disperse, certify. Prints the BlobRef.
+    Put {
+        file: std::path::PathBuf,
+        /// Key name that pays.
+        #[arg(long)]
+        from: String,
+        /// `K+M` original and recovery shards (default: from the quorum size).
+        #[arg(long)]
+        shards: Option<String>,
+        /// Blocks to keep the blob.
+        #[arg(long, default_value_t = 1000)]
+        retention_blocks: u64,
+        /// Most ukzn to pay (default: the fee the chain's parameters give).
+        #[arg(long)]
+        max_fee: Option<u128>,
+        /// Erasure coder: auto (GPU when usable), cpu or cuda.
+        #[arg(long, default_value = "auto")]
+        coder: String,
+    },
+    /// Read a blob back from any k verified shards.
+    Get {
+        blob: String,
+        /// Where to write the blob (`-o`; `--output` is the global format flag).
+        #[arg(long = "out", short = 'o')]
+        out: std::path::PathBuf,
+        #[arg(long, default_value = "auto")]
+        coder: String,
+    },
+}
+
+fn parse_shards(s: &str) -> anyhow::Result<(usize, usize)> {
+    let (k, m) = s
+        .split_once('+')
+        .with_context(|| format!("--shards {s:?}: want K+M, e.g. 16+16"))?;
+    Ok((k.trim().parse()?, m.trim().parse()?))
+}
+
+fn coder(name: &str) -> anyhow::Result<std::sync::Arc<dyn kaizen_da::ErasureCoder>> {
+    match name {
+        "cpu" | "auto" => Ok(std::sync::Arc::new(kaizen_da::CpuCoder::default())),
+        "cuda" => anyhow::bail!("--coder cuda: this build has no GPU coder yet; use cpu or auto"),
+        other => anyhow::bail!("--coder is auto, cpu or cuda, not {other:?}"),
+    }
+}
+
+fn bar(total: u64, what: &str) -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg:>10} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec}",
+    ) {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb.set_message(what.to_string());
+    pb
+}
+
+pub async fn da_cmd(
+    ep: &Endpoints,
+    home: &std::path::Path,
+    cmd: DaCmd,
+) -> anyhow::Result<(Value, String)> {
+    use kaizen_da::dispersal::{DaClient, Progress, PutOptions};
+    match cmd {
+        DaCmd::Put {
+            file,
+            from,
+            shards,
+            retention_blocks,
+            max_fee,
+            coder: coder_name,
+        } => {
+            let data =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            anyhow::ensure!(
+                !data.is_empty(),
+                "{} is empty: a blob has at least one byte",
+                file.display()
+            );
+            let (key, address) = kaizen_cli::keys::Keyring::open(home)?.signer(&from)?;
+            let client = DaClient::new(ep.clone(), key, address, coder(&coder_name)?).await?;
+            let pb = bar(0, "encoding");
+            let progress = |p: Progress| match p {
+                Progress::Encoded => pb.set_message("paying"),
+                Progress::Paid => pb.set_message("storing"),
+                Progress::Stored { done, total } => {
+                    pb.set_length(total);
+                    pb.set_position(done);
+                }
+                Progress::Certified => pb.set_message("certified"),
+                Progress::Fetched { .. } => {}
+            };
+            let receipt = client
+                .put(
+                    &data,
+                    &PutOptions {
+                        shards: shards.as_deref().map(parse_shards).transpose()?,
+                        retention_blocks,
+                        max_fee,
+                    },
+                    &progress,
+                )
+                .await;
+            pb.finish_and_clear();
+            let receipt = receipt?;
+            let t = &receipt.timings;
+            let text = format!(
+                "{}\n{} bytes certified by {} of {} operators for {}ukzn in {:.2} s (encode {:.2}, pay {:.2}, disperse {:.2}, certify {:.2}): {:.1} MB/s",
+                receipt.blob_ref,
+                data.len(),
+                receipt.signers,
+                receipt.quorum,
+                receipt.fee,
+                t.total,
+                t.encode,
+                t.pay,
+                t.disperse,
+                t.certify,
+                data.len() as f64 / t.total.max(1e-9) / 1e6
+            );
+            Ok((serde_json::to_value(&receipt)?, text))
+        }
+        DaCmd::Get {
+            blob,
+            out: output,
+            coder: coder_name,
+        } => {
+            let blob_ref: BlobRef = blob
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("{blob:?}: {e}"))?;
+            // Reading signs nothing: any key-less client will do.
+            let key = cosmrs::crypto::secp256k1::SigningKey::random();
+            let address =
+                kaizen_framework::Address::from_secp256k1_pubkey(&key.public_key().to_bytes())?;
+            let client = DaClient::new(ep.clone(), key, address, coder(&coder_name)?).await?;
+            let pb = bar(blob_ref.size, "fetching");
+            let progress = |p: Progress| {
+                if let Progress::Fetched { done, total } = p {
+                    pb.set_length(total);
+                    pb.set_position(done);
+                }
+            };
+            let got = client.get(&blob_ref, &progress).await;
+            pb.finish_and_clear();
+            let (data, receipt) = got?;
+            std::fs::write(&output, &data)
+                .with_context(|| format!("writing {}", output.display()))?;
+            let mut text = format!(
+                "{} bytes written to {} in {:.2} s ({:.1} MB/s){}",
+                data.len(),
+                output.display(),
+                receipt.seconds,
+                data.len() as f64 / receipt.seconds.max(1e-9) / 1e6,
+                if receipt.decoded {
+                    ", decoded from recovery shards"
+                } else {
+                    ""
+                }
+            );
+            for s in &receipt.skipped {
+                text += &format!("\nskipped {s}");
+            }
+            Ok((serde_json::to_value(&receipt)?, text))
+        }
+    }
+}

@@ -68,6 +68,9 @@ enum Cmd {
     /// Local multi-validator networks on loopback.
     #[command(subcommand)]
     Devnet(DevnetCmd),
+    /// Blobs on the data-availability network.
+    #[command(subcommand)]
+    Da(da_cmd::DaCmd),
 }
 
 #[derive(Subcommand)]
@@ -457,6 +460,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Devnet(d) => devnet_cmd(&home, out, d).await,
+        Cmd::Da(d) => {
+            let (v, text) = da_cmd::da_cmd(&ep, &home, d).await?;
+            print(out, v, || text);
+            Ok(())
+        }
     }
 }
 

@@ -103,7 +103,7 @@ mod tests {
     fn every_shard_has_exactly_one_holder_and_counts_agree() {
         for n in 1..10 {
             for total in [1usize, 2, 7, 16, 33] {
-                let c: Hash = [n as u8 * 37; 32];
+                let c: Hash = [(n as u8).wrapping_mul(37); 32];
                 let mut seen = vec![0; total];
                 for p in 0..n {
                     let mine = shards_of(&c, p, total, n);

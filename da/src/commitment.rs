@@ -66,6 +66,33 @@ fn path_of(index: usize, leaves: &[Hash], out: &mut Vec<Hash>) {
     }
 }
 
+/// The path of segment `index` to the hash of `shard` (for a storage challenge).
+pub fn segment_path(shard: &[u8], index: usize) -> Option<Vec<Hash>> {
+    let leaves = segment_leaves(shard);
+    if index >= leaves.len() {
+        return None;
+    }
+    let mut path = Vec::new();
+    path_of(index, &leaves, &mut path);
+    Some(path)
+}
+
+/// Appends to `out[i]` the path of leaf `i` within `leaves`, bottom up.
+fn all_paths(leaves: &[Hash], out: &mut [Vec<Hash>]) {
+    let n = leaves.len();
+    if n <= 1 {
+        return;
+    }
+    let k = split_point(n);
+    let (left, right) = leaves.split_at(k);
+    let (out_left, out_right) = out.split_at_mut(k);
+    all_paths(left, out_left);
+    all_paths(right, out_right);
+    let (lr, rr) = (root_of(left), root_of(right));
+    out_left.iter_mut().for_each(|p| p.push(rr));
+    out_right.iter_mut().for_each(|p| p.push(lr));
+}
+
 /// Checks an RFC 9162 inclusion proof of `leaf_hash` at `index` in a tree of `size`.
 pub fn verify_path(
     index: usize,
@@ -159,6 +186,14 @@ impl BlobCommitment {
         })
     }
 
+    /// The Merkle path of every shard, in O(n log n) (one `shard_proof` call is O(n)).
+    pub fn all_shard_paths(&self) -> Vec<Vec<Hash>> {
+        let leaves: Vec<Hash> = self.shard_hashes.iter().map(|h| leaf(h)).collect();
+        let mut out = vec![Vec::new(); leaves.len()];
+        all_paths(&leaves, &mut out);
+        out
+    }
+
     pub fn segment_proof(
         &self,
         shard: &[u8],
@@ -239,6 +274,27 @@ fn root_from_path(index: usize, size: usize, leaf_hash: &Hash, path: &[Hash]) ->
         s >>= 1;
     }
     (s == 0).then_some(r)
+}
+
+#[cfg(test)]
+mod all_paths_tests {
+    use super::*;
+
+    #[test]
+    fn all_shard_paths_equal_one_by_one_proofs() {
+        for n in [1usize, 2, 3, 5, 8, 13] {
+            let shards: Vec<Vec<u8>> = (0..n).map(|i| vec![i as u8; 100]).collect();
+            let c = BlobCommitment::from_shards(&shards);
+            let all = c.all_shard_paths();
+            for (i, path) in all.iter().enumerate() {
+                assert_eq!(
+                    Some(path),
+                    c.shard_proof(i).map(|p| p.path).as_ref(),
+                    "n={n} i={i}"
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -9,11 +9,19 @@
 //! - [`commitment`]: the blob commitment, a Merkle root over the hashes of all `k + m`
 //!   shards, each shard hash itself a Merkle root over fixed-size segments, with the
 //!   proofs that a shard (or one segment, for a storage challenge) belongs to it.
+//! - [`assignment`]: which quorum member holds which shard; the messages operators sign.
+//! - [`dispersal`]: the client (`put`: encode, pay, disperse, certify; `get`).
+//! - [`server`], [`store`], [`watcher`], [`chain`]: the `kaizen-da` node.
 
 pub mod assignment;
 pub mod blob;
+pub mod chain;
 pub mod codec;
 pub mod commitment;
+pub mod dispersal;
+pub mod server;
+pub mod store;
+pub mod watcher;
 
 pub use blob::{BlobRef, ErasureParams};
 pub use codec::{CodecError, CpuCoder, ErasureCoder};

@@ -1,0 +1,334 @@
+//! `kaizen-da`: a Kaizen DA node. `init` makes its keys, `register` bonds it as a DA
+//! operator, `start` serves shards, signs availability and does its duties on chain.
+
+// A daemon, not consensus code: it may read clocks.
+#![allow(clippy::disallowed_methods)]
+
+use std::{
+    fs,
+    io::Write,
+    os::unix::fs::OpenOptionsExt,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use kaizen_client::{
+    keys::Keyring,
+    tx::{broadcast, parse_coin, Gas, TxOptions},
+    Endpoints,
+};
+use kaizen_da::{
+    chain::GrpcChain,
+    server::{NodeConfig, NodeService},
+    store::ShardStore,
+    watcher::Watcher,
+};
+use kaizen_framework::bls::BlsKey;
+use kaizen_proto::kaizen::{da::v1::node_server::NodeServer, staking::v1::MsgRegisterDaOperator};
+use prost::{Message, Name};
+use serde::{Deserialize, Serialize};
+
+#[derive(Parser)]
+#[command(name = "kaizen-da", version, about = "A Kaizen data-availability node")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Create the operator's account key and BLS key in --home; print them as JSON.
+    Init {
+        #[arg(long)]
+        home: PathBuf,
+    },
+    /// Register as a DA operator on chain, bonding --bond.
+    Register {
+        #[arg(long)]
+        home: PathBuf,
+        #[arg(long)]
+        chain_grpc: String,
+        #[arg(long)]
+        chain_id: String,
+        /// The gRPC URL clients reach this node at.
+        #[arg(long)]
+        endpoint: String,
+        #[arg(long, default_value = "10000000ukzn")]
+        bond: String,
+    },
+    /// Serve shards and do the operator's duties.
+    Start {
+        #[arg(long)]
+        home: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:7100")]
+        listen: String,
+        #[arg(long)]
+        chain_grpc: String,
+        #[arg(long)]
+        chain_id: String,
+        /// Erasure coder for repairs: auto, cpu or cuda (the node itself only checks
+        /// and stores shards today).
+        #[arg(long, default_value = "auto")]
+        coder: String,
+        /// Largest shard accepted, in bytes.
+        #[arg(long, default_value_t = 64 << 20)]
+        max_shard_bytes: usize,
+        /// Test only: serve shards with a flipped byte, to exercise clients' checks.
+        #[arg(long, hide = true)]
+        test_serve_corrupt_shards: bool,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct BlsKeyFile {
+    secret: String,
+}
+
+const OPERATOR_KEY: &str = "operator";
+
+fn bls_path(home: &Path) -> PathBuf {
+    home.join("bls_key.json")
+}
+
+fn load_bls(home: &Path) -> anyhow::Result<BlsKey> {
+    let path = bls_path(home);
+    let file: BlsKeyFile = serde_json::from_slice(
+        &fs::read(&path)
+            .with_context(|| format!("reading {} (run kaizen-da init)", path.display()))?,
+    )?;
+    Ok(BlsKey::from_bytes(&hex::decode(file.secret)?)?)
+}
+
+fn init(home: &Path) -> anyhow::Result<()> {
+    fs::create_dir_all(home)?;
+    if bls_path(home).exists() || Keyring::path(home).exists() {
+        bail!(
+            "{} already holds keys; refusing to overwrite them",
+            home.display()
+        );
+    }
+    let mut ring = Keyring::open(home)?;
+    let entry = ring.add(OPERATOR_KEY, &kaizen_client::keys::new_mnemonic())?;
+    let mut seed = [0u8; 32];
+    getrandom(&mut seed)?;
+    let key = BlsKey::from_seed(&seed)?;
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(bls_path(home))?;
+    f.write_all(&serde_json::to_vec_pretty(&BlsKeyFile {
+        secret: hex::encode(key.to_bytes()),
+    })?)?;
+    println!(
+        "{}",
+        serde_json::json!({
+            "address": entry.address,
+            "bls_public_key": hex::encode(key.public_key()),
+            "proof_of_possession": hex::encode(key.proof_of_possession()),
+        })
+    );
+    Ok(())
+}
+
+fn getrandom(buf: &mut [u8]) -> anyhow::Result<()> {
+    use std::io::Read;
+    fs::File::open("/dev/urandom")?.read_exact(buf)?;
+    Ok(())
+}
+
+fn endpoints(home: &Path, grpc: &str, chain_id: &str) -> Endpoints {
+    Endpoints {
+        home: home.to_path_buf(),
+        node: String::new(),
+        grpc: grpc.to_string(),
+        chain_id: Some(chain_id.to_string()),
+    }
+}
+
+async fn register(
+    home: &Path,
+    grpc: &str,
+    chain_id: &str,
+    endpoint: &str,
+    bond: &str,
+) -> anyhow::Result<()> {
+    let (key, address) = Keyring::open(home)?.signer(OPERATOR_KEY)?;
+    let bls = load_bls(home)?;
+    let (amount, denom) = parse_coin(bond)?;
+    anyhow::ensure!(denom == "ukzn", "the bond is in ukzn");
+    let msg = MsgRegisterDaOperator {
+        operator: address.to_string(),
+        bls_public_key: bls.public_key().to_vec(),
+        proof_of_possession: bls.proof_of_possession().to_vec(),
+        endpoint: endpoint.to_string(),
+        bond: amount.to_string(),
+    };
+    let r = broadcast(
+        &endpoints(home, grpc, chain_id),
+        &key,
+        &address,
+        vec![cosmrs::proto::Any {
+            type_url: MsgRegisterDaOperator::type_url(),
+            value: msg.encode_to_vec(),
+        }],
+        &TxOptions {
+            gas: Gas::Auto {
+                adjustment_percent: 150,
+            },
+            fees: None,
+            memo: String::new(),
+            wait: true,
+        },
+    )
+    .await?;
+    anyhow::ensure!(
+        r.code == 0,
+        "registration failed: {} (codespace {}, code {})",
+        r.raw_log,
+        r.codespace,
+        r.code
+    );
+    println!(
+        "registered {address} at {endpoint} in block {}; it joins the quorums from the next epoch",
+        r.height
+    );
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn start(
+    home: &Path,
+    listen: &str,
+    grpc: &str,
+    chain_id: &str,
+    coder: &str,
+    max_shard_bytes: usize,
+    corrupt: bool,
+) -> anyhow::Result<()> {
+    let (account_key, operator) = Keyring::open(home)?.signer(OPERATOR_KEY)?;
+    let bls = load_bls(home)?;
+    let chain: Arc<dyn kaizen_da::chain::ChainView> = Arc::new(GrpcChain::connect(grpc).await?);
+    let store = Arc::new(ShardStore::open(&home.join("data/shards"))?);
+    let coder_name = match coder {
+        "cpu" => "cpu",
+        "auto" | "cuda" => {
+            // The node checks and stores shards; coding is the client's. Say what a
+            // repair would use once nodes repair.
+            match kaizen_cuda_probe() {
+                Ok(name) => {
+                    tracing::info!(device = %name, "coder: a CUDA device is usable");
+                    "cuda"
+                }
+                Err(why) if coder == "cuda" => bail!("--coder cuda: {why}"),
+                Err(why) => {
+                    tracing::info!(reason = %why, "coder: CPU (no usable CUDA device)");
+                    "cpu"
+                }
+            }
+        }
+        other => bail!("--coder is auto, cpu or cuda, not {other:?}"),
+    };
+    if corrupt {
+        tracing::warn!("TEST MODE: serving corrupted shards");
+    }
+    let service = NodeService::new(
+        NodeConfig {
+            chain_id: chain_id.to_string(),
+            operator: operator.to_string(),
+            max_shard_bytes,
+            max_inflight_bytes: max_shard_bytes.saturating_mul(4).max(256 << 20),
+            serve_corrupt_shards: corrupt,
+            coder: coder_name.to_string(),
+        },
+        chain.clone(),
+        store.clone(),
+        bls.clone(),
+    );
+    let watcher = Watcher {
+        chain,
+        store,
+        endpoints: endpoints(home, grpc, chain_id),
+        account_key,
+        operator,
+        bls,
+        chain_id: chain_id.to_string(),
+        interval: Duration::from_millis(500),
+    };
+    let duties = tokio::spawn(watcher.run());
+    let addr = listen
+        .parse()
+        .with_context(|| format!("--listen {listen:?} is not host:port"))?;
+    tracing::info!(%operator, %addr, "kaizen-da serving");
+    let limit = max_shard_bytes.saturating_add(1 << 20);
+    let shutdown = async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing a SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        tracing::info!("shutting down");
+    };
+    tonic::transport::Server::builder()
+        .concurrency_limit_per_connection(16)
+        .timeout(Duration::from_secs(120))
+        .add_service(
+            NodeServer::new(service)
+                .max_decoding_message_size(limit)
+                .max_encoding_message_size(limit),
+        )
+        .serve_with_shutdown(addr, shutdown)
+        .await?;
+    duties.abort();
+    Ok(())
+}
+
+/// Whether a CUDA device is usable (the driver is loaded at run time).
+fn kaizen_cuda_probe() -> Result<String, String> {
+    Err("this build's DA node does not use the GPU yet".into())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    match Cli::parse().command {
+        Cmd::Init { home } => init(&home),
+        Cmd::Register {
+            home,
+            chain_grpc,
+            chain_id,
+            endpoint,
+            bond,
+        } => register(&home, &chain_grpc, &chain_id, &endpoint, &bond).await,
+        Cmd::Start {
+            home,
+            listen,
+            chain_grpc,
+            chain_id,
+            coder,
+            max_shard_bytes,
+            test_serve_corrupt_shards,
+        } => {
+            start(
+                &home,
+                &listen,
+                &chain_grpc,
+                &chain_id,
+                &coder,
+                max_shard_bytes,
+                test_serve_corrupt_shards,
+            )
+            .await
+        }
+    }
+}

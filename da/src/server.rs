@@ -1,0 +1,270 @@
+//! The DA node's gRPC service, `kaizen.da.v1.Node`: stores shards of paid blobs after
+//! checking them, serves them back, and signs availability.
+
+// Node code, not consensus code: it may read clocks (caches, timeouts).
+#![allow(clippy::disallowed_methods)]
+
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use kaizen_framework::bls::BlsKey;
+use kaizen_proto::kaizen::da::v1::{
+    node_server::Node, Blob, BlobStatus, GetShardRequest, GetShardResponse, NodeStatusRequest,
+    NodeStatusResponse, Quorum, StoreShardRequest, StoreShardResponse,
+};
+use tokio::sync::Semaphore;
+use tonic::{Request, Response, Status};
+
+use crate::{
+    assignment::{availability_message, shard_holder},
+    chain::ChainView,
+    commitment::{verify_shard, Hash, ShardProof},
+    store::ShardStore,
+};
+
+/// Longest shard path accepted: 2^17 shards is more than any blob has.
+pub const MAX_PATH_HASHES: usize = 17;
+/// How long a blob record read from the chain is trusted before it is read again.
+const BLOB_CACHE_TTL: Duration = Duration::from_secs(2);
+
+pub struct NodeConfig {
+    pub chain_id: String,
+    pub operator: String,
+    pub max_shard_bytes: usize,
+    /// Bytes of shards being checked and written at once, over all peers.
+    pub max_inflight_bytes: usize,
+    /// Test only: serve every shard with one byte flipped.
+    pub serve_corrupt_shards: bool,
+    pub coder: String,
+}
+
+pub struct NodeService {
+    config: NodeConfig,
+    chain: Arc<dyn ChainView>,
+    store: Arc<ShardStore>,
+    key: BlsKey,
+    blobs: Mutex<BTreeMap<Vec<u8>, (Blob, Instant)>>,
+    quorums: Mutex<BTreeMap<u64, Quorum>>,
+    inflight: Semaphore,
+    /// The semaphore's size, in KiB.
+    inflight_kib: u32,
+}
+
+fn internal(e: impl std::fmt::Display) -> Status {
+    Status::internal(e.to_string())
+}
+
+impl NodeService {
+    pub fn new(
+        config: NodeConfig,
+        chain: Arc<dyn ChainView>,
+        store: Arc<ShardStore>,
+        key: BlsKey,
+    ) -> Self {
+        let inflight_kib =
+            u32::try_from(config.max_inflight_bytes.max(1 << 20) >> 10).unwrap_or(u32::MAX);
+        Self {
+            config,
+            chain,
+            store,
+            key,
+            blobs: Mutex::new(BTreeMap::new()),
+            quorums: Mutex::new(BTreeMap::new()),
+            inflight: Semaphore::new(inflight_kib as usize),
+            inflight_kib,
+        }
+    }
+
+    async fn blob(&self, commitment: &[u8]) -> Result<Option<Blob>, Status> {
+        if let Ok(cache) = self.blobs.lock() {
+            if let Some((b, at)) = cache.get(commitment) {
+                if at.elapsed() < BLOB_CACHE_TTL {
+                    return Ok(Some(b.clone()));
+                }
+            }
+        }
+        let blob = self
+            .chain
+            .blob(commitment)
+            .await
+            .map_err(|e| Status::unavailable(e.to_string()))?;
+        if let (Some(b), Ok(mut cache)) = (&blob, self.blobs.lock()) {
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+            cache.insert(commitment.to_vec(), (b.clone(), Instant::now()));
+        }
+        Ok(blob)
+    }
+
+    async fn quorum(&self, epoch: u64) -> Result<Quorum, Status> {
+        if let Some(q) = self
+            .quorums
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&epoch).cloned())
+        {
+            return Ok(q);
+        }
+        let q = self
+            .chain
+            .quorum(epoch)
+            .await
+            .map_err(|e| Status::unavailable(e.to_string()))?
+            .ok_or_else(|| Status::failed_precondition(format!("no quorum for epoch {epoch}")))?;
+        if let Ok(mut c) = self.quorums.lock() {
+            c.insert(epoch, q.clone());
+        }
+        Ok(q)
+    }
+}
+
+#[tonic::async_trait]
+impl Node for NodeService {
+    async fn store_shard(
+        &self,
+        req: Request<StoreShardRequest>,
+    ) -> Result<Response<StoreShardResponse>, Status> {
+        let req = req.into_inner();
+        let commitment: Hash = req
+            .commitment
+            .as_slice()
+            .try_into()
+            .map_err(|_| Status::invalid_argument("commitment must be 32 bytes"))?;
+        if req.shard.len() > self.config.max_shard_bytes {
+            return Err(Status::resource_exhausted(format!(
+                "shard of {} bytes is over this node's limit of {}",
+                req.shard.len(),
+                self.config.max_shard_bytes
+            )));
+        }
+        if req.shard_path.len() > MAX_PATH_HASHES || req.shard_path.iter().any(|h| h.len() != 32) {
+            return Err(Status::invalid_argument(format!(
+                "shard_path must be at most {MAX_PATH_HASHES} hashes of 32 bytes"
+            )));
+        }
+        let blob = self
+            .blob(&commitment)
+            .await?
+            .filter(|b| b.status != BlobStatus::Expired as i32)
+            .ok_or_else(|| {
+                Status::failed_precondition(format!(
+                    "blob {} is not paid for on chain",
+                    hex::encode(commitment)
+                ))
+            })?;
+        let total = blob.original_shards as usize + blob.recovery_shards as usize;
+        if req.index as usize >= total {
+            return Err(Status::invalid_argument(format!(
+                "shard index {} is out of range for {total} shards",
+                req.index
+            )));
+        }
+        if req.shard.len() as u64 != blob.shard_bytes {
+            return Err(Status::invalid_argument(format!(
+                "shard has {} bytes, the blob's shards have {}",
+                req.shard.len(),
+                blob.shard_bytes
+            )));
+        }
+        let quorum = self.quorum(blob.epoch).await?;
+        let holder = shard_holder(&commitment, req.index as usize, quorum.members.len())
+            .and_then(|p| quorum.members.get(p));
+        if holder.map(|m| m.operator.as_str()) != Some(self.config.operator.as_str()) {
+            return Err(Status::permission_denied(format!(
+                "shard {} of this blob is held by {}, not this node",
+                req.index,
+                holder.map_or("nobody", |m| m.operator.as_str())
+            )));
+        }
+        // Bound the bytes being hashed and written at once; a request waits for room.
+        let kib = u32::try_from(req.shard.len() >> 10)
+            .unwrap_or(u32::MAX)
+            .clamp(1, self.inflight_kib);
+        let _permit = self.inflight.acquire_many(kib).await.map_err(internal)?;
+        let path: Vec<Hash> = req
+            .shard_path
+            .iter()
+            .filter_map(|h| <Hash>::try_from(h.as_slice()).ok())
+            .collect();
+        let proof = ShardProof {
+            index: req.index as usize,
+            total,
+            path,
+        };
+        let shard = req.shard;
+        let store = self.store.clone();
+        let expires = blob.expires_height;
+        let index = req.index;
+        // Hashing and writing megabytes: off the async threads.
+        let ok = tokio::task::spawn_blocking(move || -> anyhow::Result<bool> {
+            if !verify_shard(&commitment, &shard, &proof) {
+                return Ok(false);
+            }
+            store.put(&commitment, index, &shard, &proof.path, expires)?;
+            Ok(true)
+        })
+        .await
+        .map_err(internal)?
+        .map_err(internal)?;
+        if !ok {
+            return Err(Status::invalid_argument(
+                "shard proof does not match the commitment",
+            ));
+        }
+        let signature = self.key.sign(&availability_message(
+            &self.config.chain_id,
+            &commitment,
+            blob.epoch,
+        ));
+        Ok(Response::new(StoreShardResponse {
+            operator: self.config.operator.clone(),
+            epoch: blob.epoch,
+            signature: signature.to_vec(),
+        }))
+    }
+
+    async fn get_shard(
+        &self,
+        req: Request<GetShardRequest>,
+    ) -> Result<Response<GetShardResponse>, Status> {
+        let req = req.into_inner();
+        if req.commitment.len() != 32 {
+            return Err(Status::invalid_argument("commitment must be 32 bytes"));
+        }
+        let store = self.store.clone();
+        let found = tokio::task::spawn_blocking(move || store.get(&req.commitment, req.index))
+            .await
+            .map_err(internal)?
+            .map_err(internal)?;
+        let Some((mut shard, path)) = found else {
+            return Err(Status::not_found("this node holds no such shard"));
+        };
+        if self.config.serve_corrupt_shards {
+            if let Some(b) = shard.first_mut() {
+                *b ^= 0x5a;
+            }
+        }
+        Ok(Response::new(GetShardResponse {
+            shard,
+            shard_path: path.into_iter().map(|h| h.to_vec()).collect(),
+        }))
+    }
+
+    async fn node_status(
+        &self,
+        _req: Request<NodeStatusRequest>,
+    ) -> Result<Response<NodeStatusResponse>, Status> {
+        let (shards, bytes) = self.store.stats().map_err(internal)?;
+        Ok(Response::new(NodeStatusResponse {
+            operator: self.config.operator.clone(),
+            chain_id: self.config.chain_id.clone(),
+            shards,
+            bytes,
+            coder: self.config.coder.clone(),
+        }))
+    }
+}
