@@ -262,6 +262,17 @@ async fn answered_challenges_pay_missed_ones_do_not_repeated_misses_jail_and_exp
 ) -> anyhow::Result<()> {
     let devnet = Devnet::up_with(1, 29200, &["--da-nodes", "4"])?;
     let dir = tempfile::tempdir()?;
+    // Rewards come out of the fees the pool holds; top it up so that every answer is paid.
+    let pool = kaizen_framework::Address::for_module("da_pool").to_string();
+    devnet.kaizen_ok(&[
+        "tx",
+        "bank",
+        "send",
+        &pool,
+        "10000000ukzn",
+        "--from",
+        "faucet",
+    ])?;
     let src = dir.path().join("kept");
     write_random(&src, 200_000, 11)?;
     let kept = blob_ref(&put(
@@ -323,7 +334,22 @@ async fn answered_challenges_pay_missed_ones_do_not_repeated_misses_jail_and_exp
         }
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
-    let quorum = devnet.kaizen_json(&["query", "da", "quorum"])?;
+    // The next epoch's quorum leaves the jailed operator out.
+    let jailed_in = devnet.kaizen_json(&["query", "staking", "epoch"])?["epoch"]
+        .as_u64()
+        .unwrap_or(0);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
+    let quorum = loop {
+        let q = devnet.kaizen_json(&["query", "da", "quorum"])?;
+        if q["epoch"].as_u64().unwrap_or(0) > jailed_in {
+            break q;
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "no new epoch after {jailed_in}"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    };
     assert!(
         !quorum.to_string().contains(&silent),
         "a jailed operator is left out of the current quorum: {quorum}"
