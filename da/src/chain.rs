@@ -118,3 +118,90 @@ impl ChainView for GrpcChain {
         Ok(not_found(r)?.and_then(|r| r.into_inner().operator))
     }
 }
+
+/// What a [`MemoryChain`] answers; tests set it directly.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryChainState {
+    /// Paid blobs by commitment.
+    pub blobs: std::collections::BTreeMap<Vec<u8>, da::Blob>,
+    pub quorums: std::collections::BTreeMap<u64, da::Quorum>,
+    pub params: da::Params,
+    pub epoch: staking::QueryEpochResponse,
+    /// Open challenges (all operators).
+    pub challenges: Vec<da::Challenge>,
+    pub operators: std::collections::BTreeMap<String, staking::DaOperator>,
+    /// When set, every query fails with this message (a chain that is down).
+    pub down: Option<String>,
+    /// Queries answered, by method name, to check caching.
+    pub queries: std::collections::BTreeMap<&'static str, u64>,
+}
+
+/// An in-memory chain for tests of the node and the client without kaizend.
+#[derive(Debug, Default)]
+pub struct MemoryChain {
+    pub state: std::sync::Mutex<MemoryChainState>,
+}
+
+impl MemoryChain {
+    pub fn new(state: MemoryChainState) -> Self {
+        Self {
+            state: std::sync::Mutex::new(state),
+        }
+    }
+
+    /// Runs `f` on the state (poisoning is ignored: the state is plain data).
+    pub fn with<R>(&self, f: impl FnOnce(&mut MemoryChainState) -> R) -> R {
+        let mut guard = match self.state.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut guard)
+    }
+
+    fn query<R>(
+        &self,
+        method: &'static str,
+        f: impl FnOnce(&MemoryChainState) -> R,
+    ) -> anyhow::Result<R> {
+        self.with(|s| {
+            *s.queries.entry(method).or_default() += 1;
+            match &s.down {
+                Some(why) => Err(anyhow::anyhow!("chain query failed: {why}")),
+                None => Ok(f(s)),
+            }
+        })
+    }
+}
+
+#[async_trait]
+impl ChainView for MemoryChain {
+    async fn blob(&self, commitment: &[u8]) -> anyhow::Result<Option<da::Blob>> {
+        self.query("blob", |s| s.blobs.get(commitment).cloned())
+    }
+
+    async fn quorum(&self, epoch: u64) -> anyhow::Result<Option<da::Quorum>> {
+        self.query("quorum", |s| s.quorums.get(&epoch).cloned())
+    }
+
+    async fn params(&self) -> anyhow::Result<da::Params> {
+        self.query("params", |s| s.params.clone())
+    }
+
+    async fn epoch(&self) -> anyhow::Result<staking::QueryEpochResponse> {
+        self.query("epoch", |s| s.epoch)
+    }
+
+    async fn challenges(&self, operator: &str) -> anyhow::Result<Vec<da::Challenge>> {
+        self.query("challenges", |s| {
+            s.challenges
+                .iter()
+                .filter(|c| c.operator == operator && c.status == da::ChallengeStatus::Open as i32)
+                .cloned()
+                .collect()
+        })
+    }
+
+    async fn operator(&self, address: &str) -> anyhow::Result<Option<staking::DaOperator>> {
+        self.query("operator", |s| s.operators.get(address).cloned())
+    }
+}

@@ -27,7 +27,7 @@ use tonic::transport::Channel;
 
 use crate::{
     assignment::{availability_message, shard_count_of, shard_holder, shards_of},
-    blob::{encode_blob, join, shard_bytes, BlobRef, CODEC_RS16},
+    blob::{encode_blob, join, shard_bytes, BlobRef, EncodedBlob, CODEC_RS16},
     chain::{ChainView, GrpcChain},
     codec::ErasureCoder,
     commitment::{verify_shard, Hash, ShardProof},
@@ -92,7 +92,21 @@ pub struct GetReceipt {
     /// Shards that were not used, and why (unreachable node, failed proof...).
     pub skipped: Vec<String>,
     pub decoded: bool,
+    /// Seconds from the start of `get` to the bytes (same as `timings.total`).
     pub seconds: f64,
+    pub timings: GetTimings,
+}
+
+/// Seconds spent in each phase of a get.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct GetTimings {
+    /// Reading the blob and its quorum from the chain.
+    pub query: f64,
+    /// Fetching and verifying shards (originals, then recovery shards if needed).
+    pub fetch: f64,
+    /// Reconstructing the originals (0 when all `k` originals arrived) and joining them.
+    pub decode: f64,
+    pub total: f64,
 }
 
 /// Default shard counts: `k = m`, a multiple of the quorum size `n` so every operator
@@ -168,6 +182,13 @@ impl DaClient {
         })
     }
 
+    /// Names blobs in `partition` instead of the one read from the chain id's `-p<N>`
+    /// suffix (0 without one).
+    pub fn with_partition(mut self, partition: u32) -> Self {
+        self.partition = partition;
+        self
+    }
+
     fn tx_options() -> TxOptions {
         TxOptions {
             gas: Gas::Auto {
@@ -221,14 +242,20 @@ impl DaClient {
             .unwrap_or_else(|| default_shards(data.len() as u64, current.members.len()));
         let coder = self.coder.clone();
         let partition = self.partition;
-        let owned = data.to_vec();
-        let encoded = tokio::task::spawn_blocking(move || {
-            encode_blob(coder.as_ref(), partition, &owned, ErasureParams { k, m })
-        })
-        .await??;
-        let paths = {
-            let c = encoded.commitment.clone();
-            tokio::task::spawn_blocking(move || c.all_shard_paths()).await?
+        let encode = move |data: &[u8]| -> anyhow::Result<(EncodedBlob, Vec<Vec<Hash>>)> {
+            let encoded = encode_blob(coder.as_ref(), partition, data, ErasureParams { k, m })?;
+            let paths = encoded.commitment.all_shard_paths();
+            Ok((encoded, paths))
+        };
+        // Encoding takes the cores: off the async threads, without copying the blob where
+        // the runtime allows it.
+        let (encoded, paths) = if tokio::runtime::Handle::current().runtime_flavor()
+            == tokio::runtime::RuntimeFlavor::MultiThread
+        {
+            tokio::task::block_in_place(|| encode(data))?
+        } else {
+            let owned = data.to_vec();
+            tokio::task::spawn_blocking(move || encode(&owned)).await??
         };
         timings.encode = started.elapsed().as_secs_f64();
         progress(Progress::Encoded);
@@ -265,102 +292,35 @@ impl DaClient {
         progress(Progress::Paid);
 
         let t = Instant::now();
-        let total_bytes =
-            (encoded.shards.len() * encoded.shards.first().map_or(0, Vec::len)) as u64;
-        let done = std::sync::atomic::AtomicU64::new(0);
-        let message = availability_message(self.endpoints.chain_id()?, &commitment, blob.epoch);
-        let n = quorum.members.len();
-        let shards = &encoded.shards;
-        let paths = &paths;
-        let results: Vec<(usize, anyhow::Result<Vec<u8>>)> = stream::iter(0..n)
-            .map(|pos| {
-                let member = &quorum.members[pos];
-                let indexes = shards_of(&commitment, pos, shards.len(), n);
-                let done = &done;
-                let message = &message;
-                async move {
-                    let r = async {
-                        let client = node_client(&member.endpoint).await?;
-                        let sigs: Vec<Vec<u8>> = stream::iter(indexes)
-                            .map(|i| {
-                                let mut client = client.clone();
-                                async move {
-                                    let req = StoreShardRequest {
-                                        commitment: commitment.to_vec(),
-                                        index: i as u32,
-                                        shard: shards[i].clone(),
-                                        shard_path: paths[i].iter().map(|h| h.to_vec()).collect(),
-                                    };
-                                    let r = client
-                                        .store_shard(req)
-                                        .await
-                                        .map_err(|s| anyhow::anyhow!("shard {i}: {}", s.message()))?
-                                        .into_inner();
-                                    let now = done.fetch_add(
-                                        shards[i].len() as u64,
-                                        std::sync::atomic::Ordering::Relaxed,
-                                    ) + shards[i].len() as u64;
-                                    progress(Progress::Stored {
-                                        done: now,
-                                        total: total_bytes,
-                                    });
-                                    anyhow::Ok(r.signature)
-                                }
-                            })
-                            .buffer_unordered(PER_NODE_INFLIGHT)
-                            .collect::<Vec<_>>()
-                            .await
-                            .into_iter()
-                            .collect::<Result<_, _>>()?;
-                        let sig = sigs.into_iter().next().context("no shard for this node")?;
-                        bls::verify(&member.bls_public_key, message, &sig)
-                            .map_err(|e| anyhow::anyhow!("its signature: {e}"))?;
-                        Ok(sig)
-                    }
-                    .await;
-                    (pos, r)
-                }
-            })
-            .buffer_unordered(n.max(1))
-            .collect()
-            .await;
+        let chain_id = self.endpoints.chain_id()?.to_string();
+        let dispersal =
+            disperse(&chain_id, &blob, &quorum, &encoded.shards, &paths, progress).await?;
         timings.disperse = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
-        let mut bitmap = vec![0u8; n.div_ceil(8)];
-        let mut sigs = Vec::new();
-        let mut failures = Vec::new();
-        let mut held = 0usize;
-        for (pos, r) in results {
-            match r {
-                Ok(sig) => {
-                    bitmap[pos / 8] |= 1 << (pos % 8);
-                    held += shard_count_of(&commitment, pos, shards.len(), n);
-                    sigs.push(sig);
-                }
-                Err(e) => failures.push(format!(
-                    "{} ({}): {e:#}",
-                    quorum.members[pos].operator, quorum.members[pos].endpoint
-                )),
-            }
-        }
-        if held < k {
-            bail!(
-                "operators holding only {held} of the {k} shards needed signed; failures: {}",
-                failures.join("; ")
-            );
-        }
-        for f in &failures {
+        for f in &dispersal.failures {
             tracing::warn!("{f}");
         }
-        let refs: Vec<&[u8]> = sigs.iter().map(Vec::as_slice).collect();
-        let aggregate = bls::aggregate_signatures(&refs)?;
+        let (bond, needed) = dispersal.bond_share(&quorum, params.certify_bond_ppm)?;
+        if bond < needed {
+            bail!(
+                "the operators that signed bond {bond} ukzn of the {needed} needed to certify; \
+                 failures: {}",
+                dispersal.failures.join("; ")
+            );
+        }
+        let n = quorum.members.len();
+        let (bitmap, aggregate, signers) = (
+            dispersal.signer_bitmap,
+            dispersal.aggregate_signature,
+            dispersal.signers.len(),
+        );
         self.send(
             any(&MsgCertifyBlob {
                 submitter: self.address.to_string(),
                 commitment: commitment.to_vec(),
                 signer_bitmap: bitmap,
-                aggregate_signature: aggregate.to_vec(),
+                aggregate_signature: aggregate,
             }),
             "certifying the blob",
         )
@@ -376,7 +336,7 @@ impl DaClient {
             blob_ref: encoded.blob_ref.to_string(),
             commitment: hex::encode(commitment),
             fee: blob.fee,
-            signers: sigs.len(),
+            signers,
             quorum: n,
             timings,
         })
@@ -398,18 +358,244 @@ impl DaClient {
         if blob.status == BlobStatus::Expired as i32 {
             bail!("blob {} has expired", hex::encode(commitment));
         }
+        if (
+            blob.size,
+            blob.original_shards as usize,
+            blob.recovery_shards as usize,
+        ) != (blob_ref.size, blob_ref.k, blob_ref.m)
+        {
+            bail!(
+                "the reference says {} bytes in {}+{} shards, the chain's record {} bytes in \
+                 {}+{}",
+                blob_ref.size,
+                blob_ref.k,
+                blob_ref.m,
+                blob.size,
+                blob.original_shards,
+                blob.recovery_shards
+            );
+        }
         let quorum = self
             .chain
             .quorum(blob.epoch)
             .await?
             .context("no quorum for the blob's epoch")?;
+        let query = started.elapsed().as_secs_f64();
         retrieve(&blob, &quorum, self.coder.clone(), progress)
             .await
             .map(|(data, mut receipt)| {
+                receipt.timings.query = query;
                 receipt.seconds = started.elapsed().as_secs_f64();
+                receipt.timings.total = receipt.seconds;
                 (data, receipt)
             })
     }
+}
+
+/// What a dispersal gathered: who signed, their aggregate signature, who failed.
+#[derive(Debug, Clone)]
+pub struct Dispersal {
+    /// Bit `i` (byte `i / 8`, bit `i % 8`, least significant first) is quorum member `i`;
+    /// `ceil(n / 8)` bytes.
+    pub signer_bitmap: Vec<u8>,
+    /// Quorum positions that stored all their shards and signed, ascending.
+    pub signers: Vec<usize>,
+    /// The signers' availability signatures aggregated (BLS, 96 bytes).
+    pub aggregate_signature: Vec<u8>,
+    /// Distinct shards the signers hold.
+    pub held: usize,
+    /// One line per member that did not sign, and why.
+    pub failures: Vec<String>,
+}
+
+impl Dispersal {
+    /// `(bond of the signers, bond needed)` under the chain's `certify_bond_ppm` rule.
+    pub fn bond_share(
+        &self,
+        quorum: &Quorum,
+        certify_bond_ppm: u32,
+    ) -> anyhow::Result<(u128, u128)> {
+        let mut bond: u128 = 0;
+        for &p in &self.signers {
+            let b: u128 = quorum.members[p]
+                .bond
+                .parse()
+                .with_context(|| format!("member {p}'s bond"))?;
+            bond = bond.checked_add(b).context("bond overflows")?;
+        }
+        let total: u128 = quorum.total_bond.parse().context("the quorum's bond")?;
+        let needed = total
+            .checked_mul(u128::from(certify_bond_ppm))
+            .context("bond threshold overflows")?
+            .div_ceil(1_000_000);
+        Ok((bond, needed))
+    }
+}
+
+/// Attempts at one StoreShard when the node answers UNAVAILABLE or FAILED_PRECONDITION:
+/// the node's view of the chain may lag the block that paid the blob by a block or two.
+const STORE_ATTEMPTS: u32 = 6;
+
+/// Stores shard `i` on one node; returns the node's signature.
+async fn store_one(
+    client: &mut NodeClient<Channel>,
+    commitment: &Hash,
+    i: usize,
+    shard: &[u8],
+    path: &[Hash],
+) -> anyhow::Result<Vec<u8>> {
+    let mut pause = Duration::from_millis(100);
+    let mut attempt = 1;
+    loop {
+        let req = StoreShardRequest {
+            commitment: commitment.to_vec(),
+            index: i as u32,
+            shard: shard.to_vec(),
+            shard_path: path.iter().map(|h| h.to_vec()).collect(),
+        };
+        match client.store_shard(req).await {
+            Ok(r) => return Ok(r.into_inner().signature),
+            Err(s)
+                if attempt < STORE_ATTEMPTS
+                    && matches!(
+                        s.code(),
+                        tonic::Code::Unavailable | tonic::Code::FailedPrecondition
+                    ) =>
+            {
+                tracing::debug!(shard = i, code = ?s.code(), message = s.message(), "retrying");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(1));
+                attempt += 1;
+            }
+            Err(s) => bail!("shard {i}: {:?}: {}", s.code(), s.message()),
+        }
+    }
+}
+
+/// Sends every shard (with its path) to the quorum member holding it: all members at
+/// once, [`PER_NODE_INFLIGHT`] requests in flight per member. A member signs when all its
+/// shards are stored; its signature is checked against its registered key and a member
+/// whose signature does not verify is left out. Fails when the signers hold fewer than
+/// `k` distinct shards.
+pub async fn disperse(
+    chain_id: &str,
+    blob: &Blob,
+    quorum: &Quorum,
+    shards: &[Vec<u8>],
+    paths: &[Vec<Hash>],
+    progress: &(dyn Fn(Progress) + Sync),
+) -> anyhow::Result<Dispersal> {
+    let commitment: Hash = blob
+        .commitment
+        .as_slice()
+        .try_into()
+        .context("the blob's commitment is not 32 bytes")?;
+    let k = blob.original_shards as usize;
+    let total = k + blob.recovery_shards as usize;
+    anyhow::ensure!(
+        shards.len() == total && paths.len() == total,
+        "{} shards and {} paths for a blob of {total} shards",
+        shards.len(),
+        paths.len()
+    );
+    let n = quorum.members.len();
+    anyhow::ensure!(n > 0, "the blob's quorum is empty");
+    let total_bytes: u64 = shards.iter().map(|s| s.len() as u64).sum();
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let message = availability_message(chain_id, &commitment, blob.epoch);
+    let results: Vec<(usize, anyhow::Result<Vec<u8>>)> = stream::iter(0..n)
+        .map(|pos| {
+            let member = &quorum.members[pos];
+            let indexes = shards_of(&commitment, pos, total, n);
+            let done = &done;
+            let message = &message;
+            async move {
+                let r = async {
+                    if indexes.is_empty() {
+                        bail!("holds no shard of this blob");
+                    }
+                    let client = node_client(&member.endpoint).await?;
+                    let sigs: Vec<Vec<u8>> = stream::iter(indexes)
+                        .map(|i| {
+                            let mut client = client.clone();
+                            async move {
+                                let r =
+                                    store_one(&mut client, &commitment, i, &shards[i], &paths[i])
+                                        .await?;
+                                let now = done.fetch_add(
+                                    shards[i].len() as u64,
+                                    std::sync::atomic::Ordering::Relaxed,
+                                ) + shards[i].len() as u64;
+                                progress(Progress::Stored {
+                                    done: now,
+                                    total: total_bytes,
+                                });
+                                anyhow::Ok(r)
+                            }
+                        })
+                        .buffer_unordered(PER_NODE_INFLIGHT)
+                        .collect::<Vec<_>>()
+                        .await
+                        .into_iter()
+                        .collect::<Result<_, _>>()?;
+                    // Every answer carries the same signature (one message per blob);
+                    // the first that verifies is the member's.
+                    let mut last = None;
+                    for sig in sigs {
+                        match bls::verify(&member.bls_public_key, message, &sig) {
+                            Ok(()) => return Ok(sig),
+                            Err(e) => last = Some(e),
+                        }
+                    }
+                    bail!(
+                        "its signature does not verify against its registered key: {}",
+                        last.map_or_else(|| "no signature".to_string(), |e| e.to_string())
+                    )
+                }
+                .await;
+                (pos, r)
+            }
+        })
+        .buffer_unordered(n)
+        .collect()
+        .await;
+
+    let mut results = results;
+    results.sort_by_key(|(pos, _)| *pos);
+    let mut bitmap = vec![0u8; n.div_ceil(8)];
+    let mut sigs = Vec::new();
+    let mut signers = Vec::new();
+    let mut failures = Vec::new();
+    let mut held = 0usize;
+    for (pos, r) in results {
+        match r {
+            Ok(sig) => {
+                bitmap[pos / 8] |= 1 << (pos % 8);
+                held += shard_count_of(&commitment, pos, total, n);
+                sigs.push(sig);
+                signers.push(pos);
+            }
+            Err(e) => failures.push(format!(
+                "{} ({}): {e:#}",
+                quorum.members[pos].operator, quorum.members[pos].endpoint
+            )),
+        }
+    }
+    if held < k {
+        bail!(
+            "operators holding only {held} of the {k} shards needed signed; failures: {}",
+            failures.join("; ")
+        );
+    }
+    let refs: Vec<&[u8]> = sigs.iter().map(Vec::as_slice).collect();
+    let aggregate = bls::aggregate_signatures(&refs)?;
+    Ok(Dispersal {
+        signer_bitmap: bitmap,
+        signers,
+        aggregate_signature: aggregate.to_vec(),
+        held,
+        failures,
+    })
 }
 
 /// One shard's fetch: its index and its bytes, or why it was not used.
@@ -559,6 +745,7 @@ pub async fn retrieve(
     if blob.shard_bytes != shard_bytes(blob.size, k) as u64 {
         bail!("the chain's record of the blob is inconsistent");
     }
+    let started = Instant::now();
     let need = blob.shard_bytes.saturating_mul(k as u64);
     let done = std::sync::atomic::AtomicU64::new(0);
     let originals: Vec<usize> = (0..k).collect();
@@ -580,6 +767,8 @@ pub async fn retrieve(
         }
         decoded = true;
     }
+    let fetch_seconds = started.elapsed().as_secs_f64();
+    let t = Instant::now();
     let size = blob.size;
     let data = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
         let originals: Vec<Vec<u8>> = if (0..k).all(|i| good.contains_key(&i)) {
@@ -598,7 +787,13 @@ pub async fn retrieve(
             bytes: size,
             skipped,
             decoded,
-            seconds: 0.0,
+            seconds: started.elapsed().as_secs_f64(),
+            timings: GetTimings {
+                query: 0.0,
+                fetch: fetch_seconds,
+                decode: t.elapsed().as_secs_f64(),
+                total: started.elapsed().as_secs_f64(),
+            },
         },
     ))
 }

@@ -12,8 +12,9 @@ use std::{
 
 use kaizen_framework::bls::BlsKey;
 use kaizen_proto::kaizen::da::v1::{
-    node_server::Node, Blob, BlobStatus, GetShardRequest, GetShardResponse, NodeStatusRequest,
-    NodeStatusResponse, Quorum, StoreShardRequest, StoreShardResponse,
+    node_server::{Node, NodeServer},
+    Blob, BlobStatus, GetShardRequest, GetShardResponse, NodeStatusRequest, NodeStatusResponse,
+    Quorum, StoreShardRequest, StoreShardResponse,
 };
 use tokio::sync::Semaphore;
 use tonic::{Request, Response, Status};
@@ -29,6 +30,12 @@ use crate::{
 pub const MAX_PATH_HASHES: usize = 17;
 /// How long a blob record read from the chain is trusted before it is read again.
 const BLOB_CACHE_TTL: Duration = Duration::from_secs(2);
+/// Quorums kept in memory (they are immutable once installed).
+const QUORUM_CACHE_EPOCHS: usize = 64;
+/// Concurrent requests one connection may have in flight.
+pub const CONCURRENCY_PER_CONNECTION: usize = 16;
+/// Longest a request may take, transfer included.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 pub struct NodeConfig {
     pub chain_id: String,
@@ -116,6 +123,10 @@ impl NodeService {
             .map_err(|e| Status::unavailable(e.to_string()))?
             .ok_or_else(|| Status::failed_precondition(format!("no quorum for epoch {epoch}")))?;
         if let Ok(mut c) = self.quorums.lock() {
+            // Quorums never change once installed; keep the latest few epochs.
+            while c.len() >= QUORUM_CACHE_EPOCHS {
+                c.pop_first();
+            }
             c.insert(epoch, q.clone());
         }
         Ok(q)
@@ -267,4 +278,27 @@ impl Node for NodeService {
             coder: self.config.coder.clone(),
         }))
     }
+}
+
+/// Serves `service` on `listener` until `shutdown` resolves, with the node's limits: no
+/// message over `max_shard_bytes` + 1 MiB is decoded (tonic refuses it before allocating
+/// it), [`CONCURRENCY_PER_CONNECTION`] requests per connection, [`REQUEST_TIMEOUT`].
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    service: NodeService,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    let limit = service.config.max_shard_bytes.saturating_add(1 << 20);
+    let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
+    tonic::transport::Server::builder()
+        .concurrency_limit_per_connection(CONCURRENCY_PER_CONNECTION)
+        .timeout(REQUEST_TIMEOUT)
+        .add_service(
+            NodeServer::new(service)
+                .max_decoding_message_size(limit)
+                .max_encoding_message_size(limit),
+        )
+        .serve_with_incoming_shutdown(incoming, shutdown)
+        .await?;
+    Ok(())
 }

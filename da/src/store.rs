@@ -9,6 +9,8 @@ use crate::commitment::Hash;
 
 pub struct ShardStore {
     db: DB,
+    /// Serialises the read-modify-write of the shard counts (puts run on many threads).
+    counts: std::sync::Mutex<()>,
 }
 
 fn shard_key(commitment: &[u8], index: u32) -> Vec<u8> {
@@ -38,7 +40,10 @@ impl ShardStore {
         opts.set_write_buffer_size(128 << 20);
         opts.set_max_write_buffer_number(4);
         let db = DB::open(&opts, dir)?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            counts: std::sync::Mutex::new(()),
+        })
     }
 
     /// Stores a shard (idempotent) with its path; remembers when its blob expires.
@@ -50,6 +55,7 @@ impl ShardStore {
         path: &[Hash],
         expires_height: u64,
     ) -> anyhow::Result<()> {
+        let _counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         let fresh = self.db.get_pinned(shard_key(commitment, index))?.is_none();
         let mut batch = WriteBatch::default();
         batch.put(shard_key(commitment, index), shard);
@@ -85,6 +91,16 @@ impl ShardStore {
             .filter_map(|c| <Hash>::try_from(c).ok())
             .collect();
         Ok(Some((shard, path)))
+    }
+
+    /// A small named value the node keeps beside its shards (e.g. the last epoch whose
+    /// randomness it sent), so that it survives restarts.
+    pub fn get_meta(&self, name: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        Ok(self.db.get(format!("n/{name}"))?)
+    }
+
+    pub fn put_meta(&self, name: &str, value: &[u8]) -> anyhow::Result<()> {
+        Ok(self.db.put(format!("n/{name}"), value)?)
     }
 
     /// `(shards, bytes)` held.
@@ -129,6 +145,7 @@ impl ShardStore {
     pub fn delete_blob(&self, expires_height: u64, commitment: &[u8]) -> anyhow::Result<u64> {
         let prefix = format!("s/{}/", hex::encode(commitment)).into_bytes();
         let mut batch = WriteBatch::default();
+        let _counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         let (mut n, mut bytes) = self.stats()?;
         let mut deleted = 0;
         for item in self

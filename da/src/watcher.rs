@@ -4,8 +4,13 @@
 // Node code, not consensus code: it may read clocks.
 #![allow(clippy::disallowed_methods)]
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::Arc,
+    time::Duration,
+};
 
+use async_trait::async_trait;
 use cosmrs::{crypto::secp256k1::SigningKey, proto::Any};
 use kaizen_client::{
     tx::{broadcast, Gas, TxOptions},
@@ -20,15 +25,40 @@ use crate::{
     SEGMENT_BYTES,
 };
 
+/// How a transaction went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    Landed,
+    /// Refused, in the block, by the simulation or by CheckTx (logged).
+    Refused,
+}
+
+/// How the watcher sends the operator's transactions; a trait so that tests can record
+/// them instead.
+#[async_trait]
+pub trait TxSender: Send + Sync {
+    /// Sends `msgs` in one transaction and waits for its block. `Err` means it may not
+    /// have reached the chain (worth retrying); `Ok(Sent::Refused)` that the chain said no.
+    async fn send(&self, msgs: Vec<Any>, what: &str) -> anyhow::Result<Sent>;
+}
+
+/// Sends through kaizend with the operator's account key (`kaizen-client`).
+pub struct ClientSender {
+    pub endpoints: Endpoints,
+    pub account_key: SigningKey,
+    pub address: Address,
+}
+
 pub struct Watcher {
     pub chain: Arc<dyn ChainView>,
     pub store: Arc<ShardStore>,
-    pub endpoints: Endpoints,
-    pub account_key: SigningKey,
-    pub operator: Address,
+    pub tx: Arc<dyn TxSender>,
+    /// The operator's account address (bech32).
+    pub operator: String,
     pub bls: BlsKey,
     pub chain_id: String,
     pub interval: Duration,
+    memory: tokio::sync::Mutex<Memory>,
 }
 
 fn any<T: Message + Name>(msg: &T) -> Any {
@@ -62,8 +92,27 @@ pub fn answer(
     }))
 }
 
-impl Watcher {
-    async fn send(&self, msgs: Vec<Any>, what: &str) {
+/// Where the last epoch randomness this node sent is remembered (in the shard store, so
+/// a restarted node does not send it twice).
+const RANDOMNESS_EPOCH_META: &str = "randomness_epoch";
+/// Blocks before an answer the chain refused is tried again.
+const REFUSED_RETRY_BLOCKS: u64 = 5;
+/// Longest pause between polls after repeated chain errors.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// What the watcher remembers between polls.
+#[derive(Default)]
+struct Memory {
+    /// Challenges whose answer the chain refused, with the height it did: they are sent
+    /// again only [`REFUSED_RETRY_BLOCKS`] later (the refusal may have been transient).
+    refused: BTreeMap<u64, u64>,
+    /// Consecutive polls that met a chain error.
+    errors: u32,
+}
+
+#[async_trait]
+impl TxSender for ClientSender {
+    async fn send(&self, msgs: Vec<Any>, what: &str) -> anyhow::Result<Sent> {
         let opts = TxOptions {
             gas: Gas::Auto {
                 adjustment_percent: 150,
@@ -75,48 +124,133 @@ impl Watcher {
         match broadcast(
             &self.endpoints,
             &self.account_key,
-            &self.operator,
+            &self.address,
             msgs,
             &opts,
         )
         .await
         {
-            Ok(r) if r.code == 0 => tracing::info!(what, height = r.height, "sent"),
-            Ok(r) => tracing::warn!(what, code = r.code, log = %r.raw_log, "refused in the block"),
-            Err(e) => tracing::warn!(what, error = %e, "not sent"),
+            Ok(r) if r.code == 0 => {
+                tracing::info!(what, height = r.height, "sent");
+                Ok(Sent::Landed)
+            }
+            Ok(r) => {
+                tracing::warn!(what, code = r.code, log = %r.raw_log, "refused in the block");
+                Ok(Sent::Refused)
+            }
+            // The chain refusing the message; anything else (connection, timeout) is
+            // returned as an error and retried at the next poll.
+            Err(e)
+                if ["simulation refused", "node refused"]
+                    .iter()
+                    .any(|s| format!("{e:#}").contains(s)) =>
+            {
+                tracing::warn!(what, error = %format!("{e:#}"), "refused");
+                Ok(Sent::Refused)
+            }
+            Err(e) => Err(e.context(format!("sending {what}"))),
+        }
+    }
+}
+
+impl Watcher {
+    pub fn new(
+        chain: Arc<dyn ChainView>,
+        store: Arc<ShardStore>,
+        tx: Arc<dyn TxSender>,
+        operator: String,
+        bls: BlsKey,
+        chain_id: String,
+        interval: Duration,
+    ) -> Self {
+        Self {
+            chain,
+            store,
+            tx,
+            operator,
+            bls,
+            chain_id,
+            interval,
+            memory: tokio::sync::Mutex::new(Memory::default()),
         }
     }
 
-    async fn answer_challenges(&self) -> anyhow::Result<()> {
-        let open = self.chain.challenges(&self.operator.to_string()).await?;
+    /// Answers every open challenge addressed to this node that it can answer, in one
+    /// transaction; if the chain refuses the batch, one by one, and a refused answer is
+    /// not sent again. The open list is read from the chain right before sending, so an
+    /// answer that landed is never sent twice.
+    async fn answer_challenges(&self, memory: &mut Memory) -> anyhow::Result<()> {
+        let open = self.chain.challenges(&self.operator).await?;
         if open.is_empty() {
             return Ok(());
         }
-        let mut msgs = Vec::new();
-        for c in &open {
+        let height = self.chain.epoch().await?.height;
+        let mut answers = Vec::new();
+        for c in open {
+            let recently_refused = memory
+                .refused
+                .get(&c.id)
+                .is_some_and(|&at| height < at.saturating_add(REFUSED_RETRY_BLOCKS));
+            if recently_refused || c.deadline_height <= height {
+                continue;
+            }
             let store = self.store.clone();
-            let operator = self.operator.to_string();
+            let operator = self.operator.clone();
             let c2 = c.clone();
             match tokio::task::spawn_blocking(move || answer(&store, &operator, &c2)).await? {
-                Ok(Some(m)) => msgs.push(any(&m)),
+                Ok(Some(m)) => answers.push((c.id, any(&m))),
                 Ok(None) => {
-                    tracing::warn!(id = c.id, "challenged for a shard this node does not hold")
+                    tracing::warn!(id = c.id, "challenged for a shard this node does not hold");
+                    memory.refused.insert(c.id, height);
                 }
                 Err(e) => tracing::warn!(id = c.id, error = %e, "reading the challenged shard"),
             }
         }
-        if !msgs.is_empty() {
-            self.send(msgs, "challenge answers").await;
+        if answers.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<u64> = answers.iter().map(|(id, _)| *id).collect();
+        tracing::info!(?ids, "answering storage challenges");
+        let batch = answers.iter().map(|(_, m)| m.clone()).collect();
+        match self.tx.send(batch, "challenge answers").await? {
+            Sent::Landed => return Ok(()),
+            Sent::Refused if answers.len() == 1 => {
+                memory.refused.insert(ids[0], height);
+                return Ok(());
+            }
+            Sent::Refused => {}
+        }
+        // One bad answer sinks the batch: send them one at a time, each re-checked.
+        let still_open: BTreeSet<u64> = self
+            .chain
+            .challenges(&self.operator)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        for (id, msg) in answers {
+            if !still_open.contains(&id) {
+                continue;
+            }
+            if let Sent::Refused = self.tx.send(vec![msg], "challenge answer").await? {
+                memory.refused.insert(id, height);
+            }
         }
         Ok(())
     }
 
-    async fn submit_randomness(&self, last_epoch: &mut Option<u64>) -> anyhow::Result<()> {
+    /// Sends this operator's randomness output once per epoch (remembered in the store).
+    async fn submit_randomness(&self) -> anyhow::Result<()> {
         let epoch = self.chain.epoch().await?;
-        if *last_epoch == Some(epoch.epoch) {
+        let store = self.store.clone();
+        let last = tokio::task::spawn_blocking(move || store.get_meta(RANDOMNESS_EPOCH_META))
+            .await??
+            .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
+            .map(u64::from_be_bytes);
+        if last.is_some_and(|l| l >= epoch.epoch) {
             return Ok(());
         }
-        match self.chain.operator(&self.operator.to_string()).await? {
+        match self.chain.operator(&self.operator).await? {
             Some(op) if !op.jailed => {}
             _ => return Ok(()),
         }
@@ -132,50 +266,99 @@ impl Watcher {
             epoch.epoch.saturating_add(1),
             &quorum.seed,
         ));
-        self.send(
-            vec![any(&MsgSubmitRandomness {
-                operator: self.operator.to_string(),
-                epoch: epoch.epoch,
-                output: output.to_vec(),
-            })],
-            "epoch randomness",
-        )
-        .await;
-        *last_epoch = Some(epoch.epoch);
-        Ok(())
-    }
-
-    async fn prune(&self) -> anyhow::Result<()> {
-        let height = self.chain.epoch().await?.height;
+        // Landed or refused (e.g. already sent before a crash): either way this epoch is
+        // done; a transport error is retried at the next poll.
+        self.tx
+            .send(
+                vec![any(&MsgSubmitRandomness {
+                    operator: self.operator.clone(),
+                    epoch: epoch.epoch,
+                    output: output.to_vec(),
+                })],
+                "epoch randomness",
+            )
+            .await?;
         let store = self.store.clone();
-        let pruned = tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
-            let mut n = 0;
-            for (expires, commitment) in store.expired(height, 64)? {
-                let shards = store.delete_blob(expires, &commitment)?;
-                tracing::info!(commitment = %hex::encode(&commitment), shards, "pruned an expired blob");
-                n += shards;
-            }
-            Ok(n)
+        tokio::task::spawn_blocking(move || {
+            store.put_meta(RANDOMNESS_EPOCH_META, &epoch.epoch.to_be_bytes())
         })
         .await??;
-        let _ = pruned;
         Ok(())
     }
 
-    /// Runs until the task is dropped; every error is logged and retried.
+    /// Deletes the shards of blobs whose `expires_height` is at or below the chain's
+    /// height. Returns the shards deleted.
+    pub async fn prune(&self) -> anyhow::Result<u64> {
+        let height = self.chain.epoch().await?.height;
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || prune_store(&store, height)).await?
+    }
+
+    /// One poll: challenges, randomness, pruning. Returns whether every step worked.
+    pub async fn poll(&self) -> bool {
+        let mut memory = self.memory.lock().await;
+        let mut ok = true;
+        if let Err(e) = self.answer_challenges(&mut memory).await {
+            tracing::warn!(error = %format!("{e:#}"), "challenges");
+            ok = false;
+        }
+        if let Err(e) = self.submit_randomness().await {
+            tracing::warn!(error = %format!("{e:#}"), "randomness");
+            ok = false;
+        }
+        if let Err(e) = self.prune().await {
+            tracing::warn!(error = %format!("{e:#}"), "pruning");
+            ok = false;
+        }
+        if ok {
+            memory.errors = 0;
+        } else {
+            memory.errors = memory.errors.saturating_add(1);
+        }
+        // Challenge ids only grow; forget the oldest refusals.
+        while memory.refused.len() > 10_000 {
+            memory.refused.pop_first();
+        }
+        ok
+    }
+
+    /// The pause before the next poll: the interval, doubled per failed poll in a row up
+    /// to [`MAX_BACKOFF`].
+    pub async fn pause(&self) -> Duration {
+        let errors = self.memory.lock().await.errors;
+        self.interval
+            .saturating_mul(1 << errors.min(6))
+            .min(MAX_BACKOFF.max(self.interval))
+    }
+
+    /// Runs until the task is dropped; every error is logged, and polls back off
+    /// (doubling up to [`MAX_BACKOFF`]) while the chain keeps failing.
     pub async fn run(self) {
-        let mut last_epoch = None;
         loop {
-            if let Err(e) = self.answer_challenges().await {
-                tracing::warn!(error = %e, "challenges");
-            }
-            if let Err(e) = self.submit_randomness(&mut last_epoch).await {
-                tracing::warn!(error = %e, "randomness");
-            }
-            if let Err(e) = self.prune().await {
-                tracing::warn!(error = %e, "pruning");
-            }
-            tokio::time::sleep(self.interval).await;
+            self.poll().await;
+            tokio::time::sleep(self.pause().await).await;
+        }
+    }
+}
+
+/// Deletes the shards of every blob expiring at or before `height`; logs each blob.
+pub fn prune_store(store: &ShardStore, height: u64) -> anyhow::Result<u64> {
+    let mut n = 0;
+    loop {
+        let due = store.expired(height, 64)?;
+        if due.is_empty() {
+            return Ok(n);
+        }
+        for (expires, commitment) in due {
+            let shards = store.delete_blob(expires, &commitment)?;
+            tracing::info!(
+                commitment = %hex::encode(&commitment),
+                expires_height = expires,
+                height,
+                shards,
+                "pruned an expired blob"
+            );
+            n += shards;
         }
     }
 }

@@ -292,6 +292,8 @@ async fn grpc_reflection_lists_and_describes_the_served_services() -> anyhow::Re
             "cosmos.base.tendermint.v1beta1.Service",
             "cosmos.tx.v1beta1.Service",
             "kaizen.bank.v1.Query",
+            "kaizen.da.v1.Query",
+            "kaizen.staking.v1.Query",
         ]
     );
     let mut stream = client

@@ -22,12 +22,12 @@ use kaizen_client::{
 };
 use kaizen_da::{
     chain::GrpcChain,
-    server::{NodeConfig, NodeService},
+    server::{serve, NodeConfig, NodeService},
     store::ShardStore,
-    watcher::Watcher,
+    watcher::{ClientSender, Watcher},
 };
 use kaizen_framework::bls::BlsKey;
-use kaizen_proto::kaizen::{da::v1::node_server::NodeServer, staking::v1::MsgRegisterDaOperator};
+use kaizen_proto::kaizen::staking::v1::MsgRegisterDaOperator;
 use prost::{Message, Name};
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +44,9 @@ enum Cmd {
     Init {
         #[arg(long)]
         home: PathBuf,
+        /// A name for this node, echoed in the JSON (devnets label operators with it).
+        #[arg(long, default_value = "")]
+        moniker: String,
     },
     /// Register as a DA operator on chain, bonding --bond.
     Register {
@@ -76,8 +79,9 @@ enum Cmd {
         /// Largest shard accepted, in bytes.
         #[arg(long, default_value_t = 64 << 20)]
         max_shard_bytes: usize,
-        /// Test only: serve shards with a flipped byte, to exercise clients' checks.
-        #[arg(long, hide = true)]
+        /// TEST ONLY: serve every shard with one byte flipped, so that end-to-end tests
+        /// can check that clients detect and skip a corrupt node. Never use it otherwise.
+        #[arg(long)]
         test_serve_corrupt_shards: bool,
     },
 }
@@ -88,6 +92,8 @@ struct BlsKeyFile {
 }
 
 const OPERATOR_KEY: &str = "operator";
+/// How long requests in flight may run on after SIGTERM/SIGINT.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 fn bls_path(home: &Path) -> PathBuf {
     home.join("bls_key.json")
@@ -102,7 +108,7 @@ fn load_bls(home: &Path) -> anyhow::Result<BlsKey> {
     Ok(BlsKey::from_bytes(&hex::decode(file.secret)?)?)
 }
 
-fn init(home: &Path) -> anyhow::Result<()> {
+fn init(home: &Path, moniker: &str) -> anyhow::Result<()> {
     fs::create_dir_all(home)?;
     if bls_path(home).exists() || Keyring::path(home).exists() {
         bail!(
@@ -129,6 +135,7 @@ fn init(home: &Path) -> anyhow::Result<()> {
             "address": entry.address,
             "bls_public_key": hex::encode(key.public_key()),
             "proof_of_possession": hex::encode(key.proof_of_possession()),
+            "moniker": moniker,
         })
     );
     Ok(())
@@ -248,42 +255,51 @@ async fn start(
         store.clone(),
         bls.clone(),
     );
-    let watcher = Watcher {
+    let watcher = Watcher::new(
         chain,
         store,
-        endpoints: endpoints(home, grpc, chain_id),
-        account_key,
-        operator,
+        Arc::new(ClientSender {
+            endpoints: endpoints(home, grpc, chain_id),
+            account_key,
+            address: operator,
+        }),
+        operator.to_string(),
         bls,
-        chain_id: chain_id.to_string(),
-        interval: Duration::from_millis(500),
-    };
+        chain_id.to_string(),
+        Duration::from_millis(500),
+    );
     let duties = tokio::spawn(watcher.run());
-    let addr = listen
-        .parse()
-        .with_context(|| format!("--listen {listen:?} is not host:port"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen:?}"))?;
+    let addr = listener.local_addr()?;
     tracing::info!(%operator, %addr, "kaizen-da serving");
-    let limit = max_shard_bytes.saturating_add(1 << 20);
-    let shutdown = async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing a SIGTERM handler");
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing a SIGTERM handler")?;
+    let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
+    let shutdown = async move {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
         }
-        tracing::info!("shutting down");
+        tracing::info!("shutting down: finishing requests in flight");
+        let _ = signalled.send(());
     };
-    tonic::transport::Server::builder()
-        .concurrency_limit_per_connection(16)
-        .timeout(Duration::from_secs(120))
-        .add_service(
-            NodeServer::new(service)
-                .max_decoding_message_size(limit)
-                .max_encoding_message_size(limit),
-        )
-        .serve_with_shutdown(addr, shutdown)
-        .await?;
+    // Requests in flight may finish; a connection still busy after the grace period is
+    // dropped.
+    let grace = async {
+        if on_signal.await.is_ok() {
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        served = serve(listener, service, shutdown) => served?,
+        () = grace => tracing::warn!(?SHUTDOWN_GRACE, "requests still in flight; exiting"),
+    }
     duties.abort();
+    tracing::info!("stopped");
     Ok(())
 }
 
@@ -302,7 +318,7 @@ async fn main() -> anyhow::Result<()> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match Cli::parse().command {
-        Cmd::Init { home } => init(&home),
+        Cmd::Init { home, moniker } => init(&home, &moniker),
         Cmd::Register {
             home,
             chain_grpc,
