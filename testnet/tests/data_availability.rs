@@ -132,22 +132,31 @@ async fn da_nodes_refuse_unpaid_unproven_and_oversized_shards_and_the_chain_refu
     write_random(&src, 10_000, 3)?;
     let r = blob_ref(&put(&devnet, &src, &["--shards", "2+2"])?);
     let commitment = kaizen_cli_commitment(&r)?;
+    // An index this node holds, so that only the proof is wrong.
+    let quorum = devnet.kaizen_json(&["query", "da", "quorum", "--epoch", "0"])?;
+    let me = devnet.da_node(0)["operator"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let position = quorum["members"]
+        .as_array()
+        .and_then(|m| m.iter().position(|x| x["operator"] == me.as_str()))
+        .expect("node 0 is in the quorum");
+    let c: [u8; 32] = commitment.as_slice().try_into()?;
+    let index = (0..4)
+        .find(|&i| kaizen_da::assignment::shard_holder(&c, i, 2) == Some(position))
+        .expect("node 0 holds a shard") as u32;
     let bad = node
         .store_shard(StoreShardRequest {
             commitment: commitment.clone(),
-            index: 0,
+            index,
             shard: vec![1; 5056],
             shard_path: vec![vec![0; 32], vec![0; 32]],
         })
         .await
         .expect_err("a shard with a wrong proof is refused");
-    assert!(
-        matches!(
-            bad.code(),
-            tonic::Code::InvalidArgument | tonic::Code::PermissionDenied
-        ),
-        "{bad:?}"
-    );
+    assert_eq!(bad.code(), tonic::Code::InvalidArgument, "{bad:?}");
+    assert!(bad.message().contains("proof"), "{bad:?}");
     // Far over the node's request limit.
     let huge = node
         .store_shard(StoreShardRequest {

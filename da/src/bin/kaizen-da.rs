@@ -220,23 +220,11 @@ async fn start(
     let bls = load_bls(home)?;
     let chain: Arc<dyn kaizen_da::chain::ChainView> = Arc::new(GrpcChain::connect(grpc).await?);
     let store = Arc::new(ShardStore::open(&home.join("data/shards"))?);
+    // The node checks and stores shards; encoding and decoding are the client's, so
+    // the coder is only reported until nodes repair lost shards themselves.
     let coder_name = match coder {
-        "cpu" => "cpu",
-        "auto" | "cuda" => {
-            // The node checks and stores shards; coding is the client's. Say what a
-            // repair would use once nodes repair.
-            match kaizen_cuda_probe() {
-                Ok(name) => {
-                    tracing::info!(device = %name, "coder: a CUDA device is usable");
-                    "cuda"
-                }
-                Err(why) if coder == "cuda" => bail!("--coder cuda: {why}"),
-                Err(why) => {
-                    tracing::info!(reason = %why, "coder: CPU (no usable CUDA device)");
-                    "cpu"
-                }
-            }
-        }
+        "cpu" | "auto" => "cpu",
+        "cuda" => bail!("--coder cuda: this build has no GPU coder; use auto or cpu"),
         other => bail!("--coder is auto, cpu or cuda, not {other:?}"),
     };
     if corrupt {
@@ -301,11 +289,6 @@ async fn start(
     duties.abort();
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Whether a CUDA device is usable (the driver is loaded at run time).
-fn kaizen_cuda_probe() -> Result<String, String> {
-    Err("this build's DA node does not use the GPU yet".into())
 }
 
 #[tokio::main]
