@@ -12,8 +12,10 @@ use std::{path::Path, sync::Arc};
 
 use anyhow::Context;
 use cnidarium::{StagedWriteBatch, StateDelta, StateRead, StateWrite, Storage};
+use kaizen_attest::Attest;
 use kaizen_auth::{Auth, SignatureCache};
 use kaizen_bank::Bank;
+use kaizen_bounty::Bounties;
 use kaizen_da_module::DataAvailability;
 use kaizen_framework::{BlockCtx, Component, ExecMode, HandlerError};
 use kaizen_staking::Staking;
@@ -36,7 +38,7 @@ use crate::{
 };
 
 /// The order in which the app calls module hooks, at begin and at end of a block.
-pub const BLOCK_HOOK_ORDER: &[&str] = &["auth", "bank", "staking", "da"];
+pub const BLOCK_HOOK_ORDER: &[&str] = &["auth", "bank", "staking", "da", "attest", "bounty"];
 
 /// The app's version, reported in `Info`; bumped with every change to state rules.
 pub const APP_VERSION: u64 = 1;
@@ -203,6 +205,8 @@ impl App {
         Bank::init_chain(&mut state, &genesis.bank).await?;
         Staking::init_chain(&mut state, &genesis.staking).await?;
         DataAvailability::init_chain(&mut state, &genesis.da).await?;
+        Attest::init_chain(&mut state, &genesis.attest).await?;
+        Bounties::init_chain(&mut state, &genesis.bounty).await?;
         let root = self.storage.commit(state).await?;
 
         self.config = load_config(&self.storage.latest_snapshot()).await?;
@@ -357,6 +361,8 @@ impl App {
             Bank::begin_block(&mut hooks, &block).await?;
             Staking::begin_block(&mut hooks, &block).await?;
             DataAvailability::begin_block(&mut hooks, &block).await?;
+            Attest::begin_block(&mut hooks, &block).await?;
+            Bounties::begin_block(&mut hooks, &block).await?;
             block_events.extend(hooks.apply().1);
         }
 
@@ -432,6 +438,8 @@ impl App {
             Bank::end_block(&mut hooks, &block).await?;
             Staking::end_block(&mut hooks, &block).await?;
             DataAvailability::end_block(&mut hooks, &block).await?;
+            Attest::end_block(&mut hooks, &block).await?;
+            Bounties::end_block(&mut hooks, &block).await?;
             block_events.extend(hooks.apply().1);
         }
 

@@ -8,8 +8,10 @@
 //!   "bank": { "balances": [ { "address": "kaizen1...", "coins": [ { "denom": "ukzn", "amount": "1000" } ] } ] } }
 //! ```
 
+use kaizen_attest::AttestGenesis;
 use kaizen_auth::AuthGenesis;
 use kaizen_bank::BankGenesis;
+use kaizen_bounty::BountyGenesis;
 use kaizen_da_module::DaGenesis;
 use kaizen_staking::StakingGenesis;
 use serde::{Deserialize, Serialize};
@@ -73,6 +75,10 @@ pub struct AppGenesis {
     pub staking: StakingGenesis,
     #[serde(default)]
     pub da: DaGenesis,
+    #[serde(default)]
+    pub attest: AttestGenesis,
+    #[serde(default)]
+    pub bounty: BountyGenesis,
 }
 
 impl AppGenesis {
@@ -96,6 +102,8 @@ impl AppGenesis {
         self.bank.validate()?;
         self.staking.validate()?;
         self.da.validate()?;
+        self.attest.validate()?;
+        self.bounty.validate()?;
         Ok(())
     }
 
@@ -124,6 +132,8 @@ mod tests {
             bank: Default::default(),
             staking: Default::default(),
             da: Default::default(),
+            attest: Default::default(),
+            bounty: Default::default(),
         };
         assert!(g.validate("kaizen-devnet-p1").is_ok());
         assert!(g.validate("kaizen-devnet-p0").is_err());

@@ -61,6 +61,13 @@ impl TestKey {
     }
 }
 
+/// The same name derives the same key.
+impl Clone for TestKey {
+    fn clone(&self) -> Self {
+        Self::new(&self.name)
+    }
+}
+
 /// A genesis that funds each `(key, ukzn)` pair.
 pub fn genesis_with_balances(balances: &[(&Address, u128)]) -> AppGenesis {
     AppGenesis {
@@ -81,6 +88,8 @@ pub fn genesis_with_balances(balances: &[(&Address, u128)]) -> AppGenesis {
         },
         staking: Default::default(),
         da: Default::default(),
+        attest: Default::default(),
+        bounty: Default::default(),
     }
 }
 

@@ -5,11 +5,13 @@
 use cnidarium::StateWrite;
 use cosmrs::proto::{cosmos::bank::v1beta1::MsgSend, Any};
 use kaizen_framework::{Address, HandlerError, MsgHandler, TxCtx, TxError};
-use kaizen_proto::kaizen::{da::v1 as da, staking::v1 as staking};
+use kaizen_proto::kaizen::{
+    attest::v1 as attest, bounty::v1 as bounty, da::v1 as da, staking::v1 as staking,
+};
 use prost::{Message, Name};
 
 /// Every message Kaizen executes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     /// `/cosmos.bank.v1beta1.MsgSend`
     BankSend(kaizen_bank::Send),
@@ -25,6 +27,22 @@ pub enum Msg {
     AnswerChallenge(kaizen_da_module::AnswerChallenge),
     /// `/kaizen.da.v1.MsgSubmitRandomness`
     SubmitRandomness(kaizen_da_module::SubmitRandomness),
+    /// `/kaizen.staking.v1.MsgRegisterEvaluator`
+    RegisterEvaluator(kaizen_staking::RegisterEvaluator),
+    /// `/kaizen.staking.v1.MsgUnjailEvaluator`
+    UnjailEvaluator(kaizen_staking::UnjailEvaluator),
+    /// `/kaizen.attest.v1.MsgCommitAttestation`
+    CommitAttestation(kaizen_attest::CommitAttestation),
+    /// `/kaizen.attest.v1.MsgRevealAttestation`
+    RevealAttestation(kaizen_attest::RevealAttestation),
+    /// `/kaizen.bounty.v1.MsgCreateBounty`
+    CreateBounty(kaizen_bounty::CreateBounty),
+    /// `/kaizen.bounty.v1.MsgCancelBounty`
+    CancelBounty(kaizen_bounty::CancelBounty),
+    /// `/kaizen.bounty.v1.MsgCommitSubmission`
+    CommitSubmission(kaizen_bounty::CommitSubmission),
+    /// `/kaizen.bounty.v1.MsgRevealSubmission`
+    RevealSubmission(kaizen_bounty::RevealSubmission),
 }
 
 /// Decodes `bytes` as `T` and insists that re-encoding gives the same bytes, so that
@@ -60,6 +78,14 @@ macro_rules! each {
             Msg::CertifyBlob($m) => $body,
             Msg::AnswerChallenge($m) => $body,
             Msg::SubmitRandomness($m) => $body,
+            Msg::RegisterEvaluator($m) => $body,
+            Msg::UnjailEvaluator($m) => $body,
+            Msg::CommitAttestation($m) => $body,
+            Msg::RevealAttestation($m) => $body,
+            Msg::CreateBounty($m) => $body,
+            Msg::CancelBounty($m) => $body,
+            Msg::CommitSubmission($m) => $body,
+            Msg::RevealSubmission($m) => $body,
         }
     };
 }
@@ -81,6 +107,22 @@ impl Msg {
             Msg::AnswerChallenge(parse::<da::MsgAnswerChallenge, _>(any)?)
         } else if url == da::MsgSubmitRandomness::type_url() {
             Msg::SubmitRandomness(parse::<da::MsgSubmitRandomness, _>(any)?)
+        } else if url == staking::MsgRegisterEvaluator::type_url() {
+            Msg::RegisterEvaluator(parse::<staking::MsgRegisterEvaluator, _>(any)?)
+        } else if url == staking::MsgUnjailEvaluator::type_url() {
+            Msg::UnjailEvaluator(parse::<staking::MsgUnjailEvaluator, _>(any)?)
+        } else if url == attest::MsgCommitAttestation::type_url() {
+            Msg::CommitAttestation(parse::<attest::MsgCommitAttestation, _>(any)?)
+        } else if url == attest::MsgRevealAttestation::type_url() {
+            Msg::RevealAttestation(parse::<attest::MsgRevealAttestation, _>(any)?)
+        } else if url == bounty::MsgCreateBounty::type_url() {
+            Msg::CreateBounty(parse::<bounty::MsgCreateBounty, _>(any)?)
+        } else if url == bounty::MsgCancelBounty::type_url() {
+            Msg::CancelBounty(parse::<bounty::MsgCancelBounty, _>(any)?)
+        } else if url == bounty::MsgCommitSubmission::type_url() {
+            Msg::CommitSubmission(parse::<bounty::MsgCommitSubmission, _>(any)?)
+        } else if url == bounty::MsgRevealSubmission::type_url() {
+            Msg::RevealSubmission(parse::<bounty::MsgRevealSubmission, _>(any)?)
         } else {
             return Err(TxError::UnknownRequest(format!(
                 "{url:?} is not a message this chain executes"

@@ -74,6 +74,56 @@ async fn route(snapshot: &Snapshot, path: &str, data: &[u8]) -> Result<Vec<u8>, 
         "/kaizen.da.v1.Query/Params" => kaizen_da_module::query::params(snapshot)
             .await?
             .encode_to_vec(),
+        "/kaizen.staking.v1.Query/Evaluator" => {
+            kaizen_staking::query::evaluator(snapshot, &decode(data)?)
+                .await?
+                .encode_to_vec()
+        }
+        "/kaizen.staking.v1.Query/Evaluators" => {
+            kaizen_staking::query::evaluators(snapshot, &decode(data)?)
+                .await?
+                .encode_to_vec()
+        }
+        "/kaizen.attest.v1.Query/Job" => kaizen_attest::query::job(snapshot, &decode(data)?)
+            .await?
+            .encode_to_vec(),
+        "/kaizen.attest.v1.Query/AssignedJobs" => {
+            kaizen_attest::query::assigned_jobs(snapshot, &decode(data)?)
+                .await?
+                .encode_to_vec()
+        }
+        "/kaizen.attest.v1.Query/Params" => kaizen_attest::query::params(snapshot, &decode(data)?)
+            .await?
+            .encode_to_vec(),
+        "/kaizen.bounty.v1.Query/Bounty" => kaizen_bounty::query::bounty(snapshot, &decode(data)?)
+            .await?
+            .encode_to_vec(),
+        "/kaizen.bounty.v1.Query/Bounties" => {
+            kaizen_bounty::query::bounties(snapshot, &decode(data)?)
+                .await?
+                .encode_to_vec()
+        }
+        "/kaizen.bounty.v1.Query/Submission" => {
+            kaizen_bounty::query::submission(snapshot, &decode(data)?)
+                .await?
+                .encode_to_vec()
+        }
+        "/kaizen.bounty.v1.Query/Submissions" => {
+            kaizen_bounty::query::submissions(snapshot, &decode(data)?)
+                .await?
+                .encode_to_vec()
+        }
+        "/kaizen.bounty.v1.Query/Leaderboard" => {
+            kaizen_bounty::query::leaderboard(snapshot, &decode(data)?)
+                .await?
+                .encode_to_vec()
+        }
+        "/kaizen.bounty.v1.Query/Model" => kaizen_bounty::query::model(snapshot, &decode(data)?)
+            .await?
+            .encode_to_vec(),
+        "/kaizen.bounty.v1.Query/Params" => kaizen_bounty::query::params(snapshot, &decode(data)?)
+            .await?
+            .encode_to_vec(),
         other => {
             return Err(TxError::UnknownRequest(format!("unknown query path {other:?}")).into())
         }

@@ -8,9 +8,9 @@ use kaizen_framework::bls::BlsKey;
 use kaizen_proto::kaizen::{da::v1::MsgPayForBlob, staking::v1::MsgRegisterDaOperator};
 use prost::{Message, Name};
 
-const GENESIS_HASH: &str = "71cf0b89a5664aa71e3811294ef3b507a1352f50e083a46ed011ce96acaadbd2";
-const AFTER_SEND_HASH: &str = "b1b6de86f3e93afd8f3561a76f53f6349efefa869cff52571b2eae568c2e66c6";
-const AFTER_DA_HASH: &str = "31c482c9c5ccc6aae10b35db64a21eef73b6be82a4772afd222a9eed5821488a";
+const GENESIS_HASH: &str = "752ad560dfe181331245ff3215b63b6b9aa24a22dbc8d770420008d94bbeefd4";
+const AFTER_SEND_HASH: &str = "fdbbbba6de5d574b92ba0ebef505f16a88f5456dfce9f9a21270c007ac110108";
+const AFTER_DA_HASH: &str = "cb9e817b2c83e448aad67d555a64ad854a475be72bbce6b1c2185ce0c35868ee";
 
 fn any<T: Message + Name>(msg: &T) -> Any {
     Any {

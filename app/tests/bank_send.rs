@@ -85,8 +85,9 @@ async fn first_transfer_to_a_new_address_creates_its_account() -> anyhow::Result
         .await
         .expect("carol's account exists");
     assert_eq!(account.sequence, 0);
-    // Genesis numbered alice 0, the fee collector 1, the bonded pool 2 and the DA pool 3.
-    assert_eq!(account.account_number, 4);
+    // Genesis numbered alice 0, the fee collector 1, the bonded pool 2, the DA pool 3, the
+    // slashed pool 4, the attest pool 5 and the bounty escrow 6.
+    assert_eq!(account.account_number, 7);
 
     // Carol can now spend what she received.
     let back = node.signed_send(&carol, &alice.address, 1_000).await?;

@@ -107,3 +107,82 @@ plain_event!(da::EventEpochStarted {
     quorum_size,
     randomness_contributions
 });
+
+plain_event!(staking::EventEvaluatorRegistered { evaluator, bond });
+plain_event!(staking::EventEvaluatorSlashed {
+    evaluator,
+    amount,
+    reason,
+    job_id,
+    jailed_until_height
+});
+plain_event!(staking::EventEvaluatorUnjailed { evaluator });
+
+use crate::kaizen::{attest::v1 as attest, bounty::v1 as bounty};
+
+plain_event!(attest::EventJobAssigned {
+    job_id,
+    round,
+    committee,
+    commit_deadline_height
+});
+plain_event!(attest::EventAttestationCommitted { job_id, evaluator });
+plain_event!(attest::EventRevealOpened {
+    job_id,
+    reveal_deadline_height
+});
+plain_event!(attest::EventAttestationRevealed {
+    job_id,
+    evaluator,
+    score_ppm,
+    failure_code
+});
+plain_event!(attest::EventJobFinal {
+    job_id,
+    status,
+    score_ppm,
+    failure_code,
+    agreeing
+});
+plain_event!(bounty::EventBountyCreated {
+    bounty_id,
+    sponsor,
+    reward,
+    baseline_job_id
+});
+plain_event!(bounty::EventBountyOpened {
+    bounty_id,
+    baseline_score_ppm,
+    target_ppm
+});
+plain_event!(bounty::EventSubmissionCommitted {
+    bounty_id,
+    submission_id,
+    submitter
+});
+plain_event!(bounty::EventSubmissionRevealed {
+    bounty_id,
+    submission_id,
+    job_id
+});
+plain_event!(bounty::EventSubmissionScored {
+    bounty_id,
+    submission_id,
+    status,
+    score_ppm,
+    failure_code,
+    beats_target
+});
+plain_event!(bounty::EventBountySettled {
+    bounty_id,
+    submission_id,
+    winner,
+    submitter_amount,
+    verifier_amount,
+    model_id
+});
+plain_event!(bounty::EventBountyClosed {
+    bounty_id,
+    status,
+    refunded
+});

@@ -36,4 +36,14 @@ pub mod kaizen {
             include!(concat!(env!("OUT_DIR"), "/kaizen.da.v1.rs"));
         }
     }
+    pub mod attest {
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/kaizen.attest.v1.rs"));
+        }
+    }
+    pub mod bounty {
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/kaizen.bounty.v1.rs"));
+        }
+    }
 }

@@ -4,8 +4,10 @@
 //! Queries read the latest committed snapshot directly (no lock on the app); transactions
 //! go to the CometBFT node, which runs them through `CheckTx` like any other.
 
+pub mod attest;
 pub mod auth;
 pub mod bank;
+pub mod bounty;
 pub mod da;
 pub mod node;
 pub mod staking;
@@ -68,7 +70,9 @@ pub fn router(
         tx::v1beta1::service_server::ServiceServer as TxServer,
     };
     use kaizen_proto::kaizen::{
+        attest::v1::query_server::QueryServer as AttestServer,
         bank::v1::query_server::QueryServer as KaizenBankServer,
+        bounty::v1::query_server::QueryServer as BountyServer,
         da::v1::query_server::QueryServer as DaServer,
         staking::v1::query_server::QueryServer as StakingServer,
     };
@@ -84,6 +88,8 @@ pub fn router(
         "kaizen.bank.v1.Query",
         "kaizen.staking.v1.Query",
         "kaizen.da.v1.Query",
+        "kaizen.attest.v1.Query",
+        "kaizen.bounty.v1.Query",
     ];
     let mut v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(kaizen_proto::FILE_DESCRIPTOR_SET)
@@ -116,6 +122,12 @@ pub fn router(
             StakingServer::new(staking::StakingQuery(ctx.clone())).max_decoding_message_size(limit),
         )
         .add_service(DaServer::new(da::DaQuery(ctx.clone())).max_decoding_message_size(limit))
+        .add_service(
+            AttestServer::new(attest::AttestQuery(ctx.clone())).max_decoding_message_size(limit),
+        )
+        .add_service(
+            BountyServer::new(bounty::BountyQuery(ctx.clone())).max_decoding_message_size(limit),
+        )
         .add_service(NodeServer::new(node::NodeService(ctx)).max_decoding_message_size(limit))
         .add_service(reflection)
         .add_service(reflection_alpha))

@@ -1,4 +1,4 @@
-//! `kaizen.staking.v1.Query`: DA operator registrations and epochs.
+//! `kaizen.staking.v1.Query`: DA operator and evaluator registrations, and epochs.
 
 use kaizen_proto::kaizen::staking::v1::{query_server::Query, *};
 use tonic::{Request, Response, Status};
@@ -48,6 +48,28 @@ impl Query for StakingQuery {
     ) -> Result<Response<QueryParamsResponse>, Status> {
         let snapshot = self.0.storage.latest_snapshot();
         kaizen_staking::query::params(&snapshot, req.get_ref())
+            .await
+            .map(Response::new)
+            .map_err(status)
+    }
+
+    async fn evaluator(
+        &self,
+        req: Request<QueryEvaluatorRequest>,
+    ) -> Result<Response<QueryEvaluatorResponse>, Status> {
+        let snapshot = self.0.storage.latest_snapshot();
+        kaizen_staking::query::evaluator(&snapshot, req.get_ref())
+            .await
+            .map(Response::new)
+            .map_err(status)
+    }
+
+    async fn evaluators(
+        &self,
+        req: Request<QueryEvaluatorsRequest>,
+    ) -> Result<Response<QueryEvaluatorsResponse>, Status> {
+        let snapshot = self.0.storage.latest_snapshot();
+        kaizen_staking::query::evaluators(&snapshot, req.get_ref())
             .await
             .map(Response::new)
             .map_err(status)

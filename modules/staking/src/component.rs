@@ -19,7 +19,7 @@ impl Component for Staking {
 
     /// Writes the parameters, then registers each genesis DA operator in the order
     /// listed, exactly as a registration transaction would (bond moved from its genesis
-    /// balance, proof of possession checked).
+    /// balance, proof of possession checked), then each genesis evaluator likewise.
     async fn init_chain<S: StateWrite>(
         state: &mut S,
         genesis: &StakingGenesis,
@@ -40,6 +40,19 @@ impl Component for Staking {
                 .register_da_operator(&gas, &reg, 0)
                 .await
                 .map_err(|e| anyhow::anyhow!("staking.da_operators[{i}] ({}): {e}", g.address))?;
+        }
+        state.ensure_account(&gas, &crate::slashed_pool()).await?;
+        for (i, g) in genesis.evaluators.iter().enumerate() {
+            state
+                .register_evaluator(
+                    &gas,
+                    &g.address.parse()?,
+                    parse_amount(&g.bond)?,
+                    &g.endpoint,
+                    0,
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("staking.evaluators[{i}] ({}): {e}", g.address))?;
         }
         Ok(())
     }

@@ -24,6 +24,12 @@ pub enum StakingError {
     StillJailed { operator: String, until: u64 },
     #[error("the registry is full ({0} DA operators)")]
     TooManyOperators(u32),
+    #[error("{0} is already registered as an evaluator")]
+    EvaluatorExists(String),
+    #[error("{0} is not a registered evaluator")]
+    EvaluatorNotFound(String),
+    #[error("the registry is full ({0} evaluators)")]
+    TooManyEvaluators(u32),
 }
 
 impl ErrorCode for StakingError {
@@ -42,6 +48,9 @@ impl ErrorCode for StakingError {
             StakingError::NotJailed(_) => 9,
             StakingError::StillJailed { .. } => 10,
             StakingError::TooManyOperators(_) => 11,
+            StakingError::EvaluatorExists(_) => 12,
+            StakingError::EvaluatorNotFound(_) => 13,
+            StakingError::TooManyEvaluators(_) => 14,
         }
     }
 }

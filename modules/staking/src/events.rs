@@ -2,4 +2,5 @@
 
 pub use kaizen_proto::kaizen::staking::v1::{
     EventDaOperatorJailed, EventDaOperatorRegistered, EventDaOperatorUnjailed,
+    EventEvaluatorRegistered, EventEvaluatorSlashed, EventEvaluatorUnjailed,
 };

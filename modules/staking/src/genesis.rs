@@ -3,10 +3,12 @@
 //!
 //! ```json
 //! "staking": { "params": { "min_da_bond": "1000000", "epoch_blocks": 20,
-//!              "max_consecutive_misses": 3, "jail_blocks": 100, "max_da_operators": 256 },
+//!              "max_consecutive_misses": 3, "jail_blocks": 100, "max_da_operators": 256,
+//!              "min_evaluator_bond": "1000000", "max_evaluators": 256 },
 //!              "da_operators": [ { "address": "kaizen1...", "bls_public_key": "<hex>",
 //!                "proof_of_possession": "<hex>", "endpoint": "http://127.0.0.1:7100",
-//!                "bond": "1000000" } ] }
+//!                "bond": "1000000" } ],
+//!              "evaluators": [ { "address": "kaizen1...", "bond": "1000000" } ] }
 //! ```
 
 use kaizen_framework::parse_amount;
@@ -21,6 +23,18 @@ pub struct StakingParams {
     pub max_consecutive_misses: u32,
     pub jail_blocks: u64,
     pub max_da_operators: u32,
+    #[serde(default = "default_min_evaluator_bond")]
+    pub min_evaluator_bond: String,
+    #[serde(default = "default_max_evaluators")]
+    pub max_evaluators: u32,
+}
+
+fn default_min_evaluator_bond() -> String {
+    "1000000".into()
+}
+
+fn default_max_evaluators() -> u32 {
+    256
 }
 
 impl Default for StakingParams {
@@ -31,6 +45,8 @@ impl Default for StakingParams {
             max_consecutive_misses: 3,
             jail_blocks: 100,
             max_da_operators: 256,
+            min_evaluator_bond: default_min_evaluator_bond(),
+            max_evaluators: default_max_evaluators(),
         }
     }
 }
@@ -50,6 +66,11 @@ impl StakingParams {
             (1..=4096).contains(&self.max_da_operators),
             "staking.params.max_da_operators must be in 1..=4096"
         );
+        parse_amount(&self.min_evaluator_bond)?;
+        anyhow::ensure!(
+            (1..=4096).contains(&self.max_evaluators),
+            "staking.params.max_evaluators must be in 1..=4096"
+        );
         Ok(())
     }
 
@@ -60,6 +81,8 @@ impl StakingParams {
             max_consecutive_misses: self.max_consecutive_misses,
             jail_blocks: self.jail_blocks,
             max_da_operators: self.max_da_operators,
+            min_evaluator_bond: self.min_evaluator_bond.clone(),
+            max_evaluators: self.max_evaluators,
         }
     }
 }
@@ -74,6 +97,16 @@ pub struct GenesisDaOperator {
     pub bond: String,
 }
 
+/// An evaluator registered from the start (bond moved from its genesis balance).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisEvaluator {
+    pub address: String,
+    pub bond: String,
+    #[serde(default)]
+    pub endpoint: String,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StakingGenesis {
@@ -81,6 +114,8 @@ pub struct StakingGenesis {
     pub params: StakingParams,
     #[serde(default)]
     pub da_operators: Vec<GenesisDaOperator>,
+    #[serde(default)]
+    pub evaluators: Vec<GenesisEvaluator>,
 }
 
 impl StakingGenesis {
@@ -89,6 +124,10 @@ impl StakingGenesis {
         anyhow::ensure!(
             self.da_operators.len() <= self.params.max_da_operators as usize,
             "more genesis DA operators than staking.params.max_da_operators"
+        );
+        anyhow::ensure!(
+            self.evaluators.len() <= self.params.max_evaluators as usize,
+            "more genesis evaluators than staking.params.max_evaluators"
         );
         Ok(())
     }

@@ -1,4 +1,6 @@
 //! One handler per message of `staking`.
 
 pub mod register_da_operator;
+pub mod register_evaluator;
 pub mod unjail_da_operator;
+pub mod unjail_evaluator;

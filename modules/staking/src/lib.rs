@@ -6,6 +6,11 @@
 //! Operators that keep missing storage challenges are jailed: left out of quorums until
 //! they unjail after `jail_blocks`. Epochs are `epoch_blocks` long: epoch `e` starts at
 //! height `e * epoch_blocks`.
+//!
+//! An evaluator registers with a bond too (no key beyond its account: attestations are
+//! signed transactions). `attest` draws committees weighted by bond and slashes members
+//! that disagree with the quorum or stay silent ([`StakingWrite::slash_evaluator`]):
+//! part of the bond moves to [`SLASHED_POOL`] and the evaluator is jailed for a while.
 
 pub mod component;
 pub mod error;
@@ -18,9 +23,12 @@ pub mod view;
 
 pub use component::Staking;
 pub use error::StakingError;
-pub use genesis::{GenesisDaOperator, StakingGenesis, StakingParams};
-pub use handler::{register_da_operator::RegisterDaOperator, unjail_da_operator::UnjailDaOperator};
-pub use kaizen_proto::kaizen::staking::v1::DaOperator;
+pub use genesis::{GenesisDaOperator, GenesisEvaluator, StakingGenesis, StakingParams};
+pub use handler::{
+    register_da_operator::RegisterDaOperator, register_evaluator::RegisterEvaluator,
+    unjail_da_operator::UnjailDaOperator, unjail_evaluator::UnjailEvaluator,
+};
+pub use kaizen_proto::kaizen::staking::v1::{DaOperator, Evaluator};
 pub use view::{StakingRead, StakingWrite};
 
 use kaizen_framework::Address;
@@ -30,6 +38,13 @@ pub const BONDED_POOL: &str = "staking_bonded";
 
 pub fn bonded_pool() -> Address {
     Address::for_module(BONDED_POOL)
+}
+
+/// The module account that receives slashed stake.
+pub const SLASHED_POOL: &str = "staking_slashed";
+
+pub fn slashed_pool() -> Address {
+    Address::for_module(SLASHED_POOL)
 }
 
 /// Longest endpoint URL an operator may register.

@@ -4,7 +4,8 @@ use cnidarium::StateRead;
 use kaizen_framework::{Address, GasMeter, HandlerError, TxError};
 use kaizen_proto::kaizen::staking::v1::{
     QueryDaOperatorRequest, QueryDaOperatorResponse, QueryDaOperatorsRequest,
-    QueryDaOperatorsResponse, QueryEpochResponse, QueryParamsRequest, QueryParamsResponse,
+    QueryDaOperatorsResponse, QueryEpochResponse, QueryEvaluatorRequest, QueryEvaluatorResponse,
+    QueryEvaluatorsRequest, QueryEvaluatorsResponse, QueryParamsRequest, QueryParamsResponse,
 };
 
 use crate::view::{epoch_of, StakingRead};
@@ -51,5 +52,28 @@ pub async fn params<S: StateRead>(
 ) -> Result<QueryParamsResponse, HandlerError> {
     Ok(QueryParamsResponse {
         params: Some(state.staking_params(&GasMeter::unlimited()).await?),
+    })
+}
+
+pub async fn evaluator<S: StateRead>(
+    state: &S,
+    req: &QueryEvaluatorRequest,
+) -> Result<QueryEvaluatorResponse, HandlerError> {
+    let address: Address = req.address.parse()?;
+    let ev = state
+        .evaluator(&GasMeter::unlimited(), &address)
+        .await?
+        .ok_or_else(|| TxError::UnknownAddress(format!("{address} is not an evaluator")))?;
+    Ok(QueryEvaluatorResponse {
+        evaluator: Some(ev),
+    })
+}
+
+pub async fn evaluators<S: StateRead>(
+    state: &S,
+    _req: &QueryEvaluatorsRequest,
+) -> Result<QueryEvaluatorsResponse, HandlerError> {
+    Ok(QueryEvaluatorsResponse {
+        evaluators: state.all_evaluators().await?,
     })
 }

@@ -26,3 +26,18 @@ pub fn da_bls_key(public_key: &[u8]) -> String {
 pub fn da_operator_count() -> &'static str {
     "staking/da_operator_count"
 }
+
+/// An evaluator's registration (`kaizen.staking.v1.Evaluator`).
+pub fn evaluator(address: &Address) -> String {
+    format!("staking/evaluators/{address}")
+}
+
+/// Prefix of every evaluator, in address order.
+pub fn evaluators() -> &'static str {
+    "staking/evaluators/"
+}
+
+/// How many evaluators are registered (u64 big-endian).
+pub fn evaluator_count() -> &'static str {
+    "staking/evaluator_count"
+}

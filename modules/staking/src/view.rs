@@ -8,12 +8,15 @@ use kaizen_framework::{
     bls, parse_amount, Address, Coins, GasMeter, HandlerError, MeteredStateRead, MeteredStateWrite,
     NATIVE_DENOM,
 };
-use kaizen_proto::kaizen::staking::v1::{DaOperator, Params};
+use kaizen_proto::kaizen::staking::v1::{DaOperator, Evaluator, Params};
 use prost::Message;
 
 use crate::{
     error::StakingError,
-    events::{EventDaOperatorJailed, EventDaOperatorRegistered},
+    events::{
+        EventDaOperatorJailed, EventDaOperatorRegistered, EventEvaluatorRegistered,
+        EventEvaluatorSlashed,
+    },
     state_key, MAX_ENDPOINT_BYTES,
 };
 
@@ -85,6 +88,38 @@ pub trait StakingRead: StateRead {
             let (key, value) = item.map_err(HandlerError::internal)?;
             out.push(
                 DaOperator::decode(value.as_slice())
+                    .map_err(|e| HandlerError::internal(format!("{key}: {e}")))?,
+            );
+        }
+        Ok(out)
+    }
+
+    async fn evaluator(
+        &self,
+        gas: &GasMeter,
+        address: &Address,
+    ) -> Result<Option<Evaluator>, HandlerError> {
+        self.get_proto_metered(gas, &state_key::evaluator(address))
+            .await
+    }
+
+    async fn evaluator_count(&self, gas: &GasMeter) -> Result<u64, HandlerError> {
+        Ok(self
+            .get_raw_metered(gas, state_key::evaluator_count())
+            .await?
+            .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+
+    /// Every evaluator in address order. Bounded by `max_evaluators`; unmetered, for
+    /// committee draws (charged by the caller) and queries.
+    async fn all_evaluators(&self) -> Result<Vec<Evaluator>, HandlerError> {
+        let mut stream = Box::pin(self.prefix_raw(state_key::evaluators()));
+        let mut out = Vec::new();
+        while let Some(item) = stream.next().await {
+            let (key, value) = item.map_err(HandlerError::internal)?;
+            out.push(
+                Evaluator::decode(value.as_slice())
                     .map_err(|e| HandlerError::internal(format!("{key}: {e}")))?,
             );
         }
@@ -215,6 +250,133 @@ pub trait StakingWrite: StateWrite {
             )?;
         }
         self.put_da_operator(gas, &op)
+    }
+
+    fn put_evaluator(&mut self, gas: &GasMeter, ev: &Evaluator) -> Result<(), HandlerError> {
+        let address: Address = ev.address.parse()?;
+        self.put_proto_metered(gas, state_key::evaluator(&address), ev)
+    }
+
+    /// Checks and records an evaluator registration, moving the bond to the bonded pool.
+    async fn register_evaluator(
+        &mut self,
+        gas: &GasMeter,
+        evaluator: &Address,
+        bond: u128,
+        endpoint: &str,
+        height: u64,
+    ) -> Result<Evaluator, HandlerError> {
+        let params = self.staking_params(gas).await?;
+        if !endpoint.is_empty() {
+            check_endpoint(endpoint)?;
+        }
+        if self.evaluator(gas, evaluator).await?.is_some() {
+            return Err(StakingError::EvaluatorExists(evaluator.to_string()).into());
+        }
+        let min = parse_amount(&params.min_evaluator_bond)?;
+        if bond < min {
+            return Err(StakingError::BondTooLow { got: bond, min }.into());
+        }
+        let count = self.evaluator_count(gas).await?;
+        if count >= u64::from(params.max_evaluators) {
+            return Err(StakingError::TooManyEvaluators(params.max_evaluators).into());
+        }
+        self.send(
+            gas,
+            evaluator,
+            &crate::bonded_pool(),
+            &Coins::single(NATIVE_DENOM, bond),
+        )
+        .await?;
+        let ev = Evaluator {
+            address: evaluator.to_string(),
+            bond: bond.to_string(),
+            endpoint: endpoint.to_string(),
+            registered_height: height,
+            slashed: "0".into(),
+            ..Default::default()
+        };
+        self.put_evaluator(gas, &ev)?;
+        self.put_raw_metered(
+            gas,
+            state_key::evaluator_count().into(),
+            (count + 1).to_be_bytes().to_vec(),
+        )?;
+        self.emit(
+            gas,
+            &EventEvaluatorRegistered {
+                evaluator: ev.address.clone(),
+                bond: ev.bond.clone(),
+            },
+        )?;
+        Ok(ev)
+    }
+
+    /// Slashes `slash_ppm` of an evaluator's bond into the slashed pool and jails it
+    /// until `height + jail_blocks`. Returns the amount slashed. An unknown evaluator
+    /// (impossible for a committee member) is left alone.
+    #[allow(clippy::too_many_arguments)]
+    async fn slash_evaluator(
+        &mut self,
+        gas: &GasMeter,
+        evaluator: &Address,
+        slash_ppm: u32,
+        jail_blocks: u64,
+        height: u64,
+        reason: &str,
+        job_id: u64,
+    ) -> Result<u128, HandlerError> {
+        let Some(mut ev) = self.evaluator(gas, evaluator).await? else {
+            return Ok(0);
+        };
+        let bond = parse_amount(&ev.bond)?;
+        // ppm <= 1e6 and bond < 2^128 / 1e6 in any real supply; checked all the same.
+        let amount = bond
+            .checked_mul(u128::from(slash_ppm.min(1_000_000)))
+            .map(|x| x / 1_000_000)
+            .ok_or_else(|| HandlerError::internal("slash amount overflows"))?;
+        if amount > 0 {
+            self.send(
+                gas,
+                &crate::bonded_pool(),
+                &crate::slashed_pool(),
+                &Coins::single(NATIVE_DENOM, amount),
+            )
+            .await?;
+        }
+        let slashed = parse_amount(&ev.slashed)?.saturating_add(amount);
+        ev.bond = (bond - amount).to_string();
+        ev.slashed = slashed.to_string();
+        ev.faults = ev.faults.saturating_add(1);
+        ev.jailed = true;
+        ev.jailed_until_height = ev
+            .jailed_until_height
+            .max(height.saturating_add(jail_blocks));
+        self.put_evaluator(gas, &ev)?;
+        self.emit(
+            gas,
+            &EventEvaluatorSlashed {
+                evaluator: ev.address.clone(),
+                amount: amount.to_string(),
+                reason: reason.to_string(),
+                job_id,
+                jailed_until_height: ev.jailed_until_height,
+            },
+        )?;
+        Ok(amount)
+    }
+
+    /// An evaluator was in a job's agreeing quorum.
+    async fn record_evaluator_agreed(
+        &mut self,
+        gas: &GasMeter,
+        evaluator: &Address,
+    ) -> Result<(), HandlerError> {
+        if let Some(mut ev) = self.evaluator(gas, evaluator).await? {
+            ev.jobs_agreed = ev.jobs_agreed.saturating_add(1);
+            self.put_evaluator(gas, &ev)?;
+        }
+        Ok(())
     }
 }
 

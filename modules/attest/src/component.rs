@@ -1,0 +1,82 @@
+//! Genesis and block hooks of `attest`.
+//!
+//! `end_block` (after `da`, before `bounty`) closes the commit and reveal windows that
+//! end at this height (a window's last block still accepts transactions), at most
+//! `max_queue_items_per_block`; what is left waits for the next block.
+
+use async_trait::async_trait;
+use cnidarium::StateWrite;
+use futures::StreamExt;
+use kaizen_auth::AccountWrite;
+use kaizen_framework::{BlockCtx, Component, GasMeter, HandlerError, MeteredStateWrite};
+
+use crate::{
+    genesis::AttestGenesis,
+    lifecycle::{commit_window_ended, reveal_window_ended},
+    state_key,
+    view::{AttestRead, AttestWrite},
+};
+
+pub struct Attest;
+
+#[async_trait]
+impl Component for Attest {
+    type Genesis = AttestGenesis;
+
+    async fn init_chain<S: StateWrite>(
+        state: &mut S,
+        genesis: &AttestGenesis,
+    ) -> anyhow::Result<()> {
+        genesis.validate()?;
+        let gas = GasMeter::unlimited();
+        state.put_proto_metered(&gas, state_key::params().into(), &genesis.params.to_proto())?;
+        state.ensure_account(&gas, &crate::attest_pool()).await?;
+        Ok(())
+    }
+
+    async fn end_block<S: StateWrite>(state: &mut S, ctx: &BlockCtx) -> anyhow::Result<()> {
+        let gas = GasMeter::unlimited();
+        let limit = state.attest_params(&gas).await?.max_queue_items_per_block as usize;
+        process_window_ends(state, ctx.height, limit).await?;
+        Ok(())
+    }
+}
+
+async fn process_window_ends<S: StateWrite>(
+    state: &mut S,
+    height: u64,
+    limit: usize,
+) -> Result<(), HandlerError> {
+    let gas = GasMeter::unlimited();
+    let mut keys = Vec::new();
+    {
+        let mut stream = Box::pin(state.prefix_keys(state_key::deadlines()));
+        while let Some(key) = stream.next().await {
+            let key = key.map_err(HandlerError::internal)?;
+            match state_key::queue_height(&key, state_key::deadlines()) {
+                Some(h) if h <= height => keys.push(key),
+                _ => break,
+            }
+            if keys.len() >= limit {
+                break;
+            }
+        }
+    }
+    for key in keys {
+        state.delete(key.clone());
+        let Some((_, id, round, phase)) = state_key::parse_deadline(&key) else {
+            continue;
+        };
+        let phase = phase.to_string();
+        let Some(mut job) = state.job(&gas, id).await? else {
+            continue;
+        };
+        match phase.as_str() {
+            "commit" => commit_window_ended(state, &gas, &mut job, round, height).await?,
+            "reveal" => reveal_window_ended(state, &gas, &mut job, round, height).await?,
+            _ => continue,
+        }
+        state.put_job(&gas, &job)?;
+    }
+    Ok(())
+}

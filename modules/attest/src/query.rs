@@ -1,0 +1,64 @@
+//! Queries of `attest` (`kaizen.attest.v1.Query`).
+
+use cnidarium::StateRead;
+use futures::StreamExt;
+use kaizen_framework::{Address, GasMeter, HandlerError, TxError};
+use kaizen_proto::kaizen::attest::v1::{
+    QueryAssignedJobsRequest, QueryAssignedJobsResponse, QueryJobRequest, QueryJobResponse,
+    QueryParamsRequest, QueryParamsResponse,
+};
+
+use crate::{state_key, view::AttestRead};
+
+/// Most jobs one `AssignedJobs` answer lists.
+pub const MAX_ASSIGNED_JOBS: usize = 100;
+
+pub async fn job<S: StateRead>(
+    state: &S,
+    req: &QueryJobRequest,
+) -> Result<QueryJobResponse, HandlerError> {
+    let job = state
+        .job(&GasMeter::unlimited(), req.id)
+        .await?
+        .ok_or_else(|| {
+            TxError::InvalidRequest(format!("evaluation job {} does not exist", req.id))
+        })?;
+    Ok(QueryJobResponse { job: Some(job) })
+}
+
+pub async fn assigned_jobs<S: StateRead>(
+    state: &S,
+    req: &QueryAssignedJobsRequest,
+) -> Result<QueryAssignedJobsResponse, HandlerError> {
+    let evaluator: Address = req.evaluator.parse()?;
+    let gas = GasMeter::unlimited();
+    let mut ids = Vec::new();
+    {
+        let mut stream = Box::pin(state.prefix_keys(&state_key::assigned_to(&evaluator)));
+        while let Some(key) = stream.next().await {
+            let key = key.map_err(HandlerError::internal)?;
+            if let Some(id) = key.rsplit('/').next().and_then(|s| s.parse::<u64>().ok()) {
+                ids.push(id);
+            }
+            if ids.len() >= MAX_ASSIGNED_JOBS {
+                break;
+            }
+        }
+    }
+    let mut jobs = Vec::new();
+    for id in ids {
+        if let Some(job) = state.job(&gas, id).await? {
+            jobs.push(job);
+        }
+    }
+    Ok(QueryAssignedJobsResponse { jobs })
+}
+
+pub async fn params<S: StateRead>(
+    state: &S,
+    _req: &QueryParamsRequest,
+) -> Result<QueryParamsResponse, HandlerError> {
+    Ok(QueryParamsResponse {
+        params: Some(state.attest_params(&GasMeter::unlimited()).await?),
+    })
+}

@@ -1,0 +1,76 @@
+//! Every key of the `attest` module. Heights and ids are zero-padded to 20 digits so
+//! that they sort.
+
+use kaizen_framework::Address;
+
+pub fn params() -> &'static str {
+    "attest/params"
+}
+
+/// An evaluation job (`kaizen.attest.v1.EvaluationJob`).
+pub fn job(id: u64) -> String {
+    format!("attest/jobs/{id:020}")
+}
+
+pub fn next_job_id() -> &'static str {
+    "attest/next_job_id"
+}
+
+/// Window-end queue entry: at `height`, round `round` of job `id` closes its commit or
+/// reveal phase (`phase` is `commit` or `reveal`). Stale entries (the job moved on) are
+/// skipped.
+pub fn deadline(height: u64, id: u64, round: u32, phase: &str) -> String {
+    format!("attest/deadlines/{height:020}/{id:020}/{round:05}/{phase}")
+}
+
+pub fn deadlines() -> &'static str {
+    "attest/deadlines/"
+}
+
+/// A job that became final and that its creator (`bounty`) has not handled yet.
+pub fn finalized(id: u64) -> String {
+    format!("attest/finalized/{id:020}")
+}
+
+pub fn finalized_prefix() -> &'static str {
+    "attest/finalized/"
+}
+
+/// An open job in an evaluator's current committee, for its daemon to find.
+pub fn assigned(evaluator: &Address, id: u64) -> String {
+    format!("attest/assigned/{evaluator}/{id:020}")
+}
+
+pub fn assigned_to(evaluator: &Address) -> String {
+    format!("attest/assigned/{evaluator}/")
+}
+
+/// Parses the zero-padded height after a queue prefix.
+pub fn queue_height(key: &str, prefix: &str) -> Option<u64> {
+    key.strip_prefix(prefix)?.get(..20)?.parse().ok()
+}
+
+/// Parses a deadline entry: (height, job id, round, phase).
+pub fn parse_deadline(key: &str) -> Option<(u64, u64, u32, &str)> {
+    let rest = key.strip_prefix(deadlines())?;
+    let mut parts = rest.split('/');
+    let height = parts.next()?.parse().ok()?;
+    let id = parts.next()?.parse().ok()?;
+    let round = parts.next()?.parse().ok()?;
+    let phase = parts.next()?;
+    Some((height, id, round, phase))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadline_keys_sort_by_height_and_parse_back() {
+        let a = deadline(9, 100, 0, "commit");
+        let b = deadline(10, 1, 2, "reveal");
+        assert!(a < b);
+        assert_eq!(parse_deadline(&b), Some((10, 1, 2, "reveal")));
+        assert_eq!(queue_height(&a, deadlines()), Some(9));
+    }
+}

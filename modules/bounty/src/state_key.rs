@@ -1,0 +1,76 @@
+//! Every key of the `bounty` module. Heights and ids are zero-padded to 20 digits so
+//! that they sort; commitments are lower-case hex.
+
+pub fn params() -> &'static str {
+    "bounty/params"
+}
+
+pub fn bounty(id: u64) -> String {
+    format!("bounty/bounties/{id:020}")
+}
+
+pub fn bounties() -> &'static str {
+    "bounty/bounties/"
+}
+
+pub fn next_bounty_id() -> &'static str {
+    "bounty/next_bounty_id"
+}
+
+pub fn submission(id: u64) -> String {
+    format!("bounty/submissions/{id:020}")
+}
+
+pub fn next_submission_id() -> &'static str {
+    "bounty/next_submission_id"
+}
+
+/// Index of a bounty's submissions, in id order.
+pub fn submission_of(bounty: u64, submission: u64) -> String {
+    format!("bounty/by_bounty/{bounty:020}/{submission:020}")
+}
+
+pub fn submissions_of(bounty: u64) -> String {
+    format!("bounty/by_bounty/{bounty:020}/")
+}
+
+/// A submission commitment, so that each is used once (value: the submission id).
+pub fn commitment(commitment: &[u8]) -> String {
+    format!("bounty/commitments/{}", hex::encode(commitment))
+}
+
+pub fn model(id: u64) -> String {
+    format!("bounty/models/{id:020}")
+}
+
+pub fn next_model_id() -> &'static str {
+    "bounty/next_model_id"
+}
+
+/// Reveal-window end: submission `id` expires at `height` unless revealed.
+pub fn reveal_expiry(height: u64, id: u64) -> String {
+    format!("bounty/reveal_expiry/{height:020}/{id:020}")
+}
+
+pub fn reveal_expiries() -> &'static str {
+    "bounty/reveal_expiry/"
+}
+
+/// Deadline of bounty `id` at `height`.
+pub fn deadline(height: u64, id: u64) -> String {
+    format!("bounty/deadlines/{height:020}/{id:020}")
+}
+
+pub fn deadlines() -> &'static str {
+    "bounty/deadlines/"
+}
+
+/// Parses the zero-padded height after a queue prefix.
+pub fn queue_height(key: &str, prefix: &str) -> Option<u64> {
+    key.strip_prefix(prefix)?.get(..20)?.parse().ok()
+}
+
+/// The id at the end of a key.
+pub fn trailing_id(key: &str) -> Option<u64> {
+    key.rsplit('/').next()?.parse().ok()
+}

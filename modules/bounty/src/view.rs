@@ -1,0 +1,129 @@
+//! The `bounty` module's state API.
+
+use async_trait::async_trait;
+use cnidarium::{StateRead, StateWrite};
+use futures::StreamExt;
+use kaizen_da_module::DaRead;
+use kaizen_framework::{GasMeter, HandlerError, MeteredStateRead, MeteredStateWrite};
+use kaizen_proto::kaizen::{
+    bounty::v1::{Bounty, Model, Params, Submission},
+    da::v1::BlobStatus,
+};
+
+use crate::{error::BountyError, state_key};
+
+fn counter(bytes: Option<Vec<u8>>) -> u64 {
+    bytes
+        .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
+        .map_or(1, u64::from_be_bytes)
+}
+
+#[async_trait]
+pub trait BountyRead: StateRead {
+    async fn bounty_params(&self, gas: &GasMeter) -> Result<Params, HandlerError> {
+        self.get_proto_metered(gas, state_key::params())
+            .await?
+            .ok_or_else(|| HandlerError::internal("bounty params are missing"))
+    }
+
+    async fn bounty(&self, gas: &GasMeter, id: u64) -> Result<Option<Bounty>, HandlerError> {
+        self.get_proto_metered(gas, &state_key::bounty(id)).await
+    }
+
+    async fn submission(
+        &self,
+        gas: &GasMeter,
+        id: u64,
+    ) -> Result<Option<Submission>, HandlerError> {
+        self.get_proto_metered(gas, &state_key::submission(id))
+            .await
+    }
+
+    async fn model(&self, gas: &GasMeter, id: u64) -> Result<Option<Model>, HandlerError> {
+        self.get_proto_metered(gas, &state_key::model(id)).await
+    }
+
+    /// A bounty's submissions in id order (at most `max_submissions_per_bounty`).
+    async fn submissions_of(
+        &self,
+        gas: &GasMeter,
+        bounty: u64,
+    ) -> Result<Vec<Submission>, HandlerError> {
+        let mut ids = Vec::new();
+        {
+            let mut stream = Box::pin(self.prefix_keys(&state_key::submissions_of(bounty)));
+            while let Some(key) = stream.next().await {
+                let key = key.map_err(HandlerError::internal)?;
+                if let Some(id) = state_key::trailing_id(&key) {
+                    ids.push(id);
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(s) = self.submission(gas, id).await? {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Fails unless `commitment` names a blob that DA certified available.
+    async fn require_available(
+        &self,
+        gas: &GasMeter,
+        commitment: &[u8],
+    ) -> Result<(), HandlerError> {
+        let hex = hex::encode(commitment);
+        let Some(blob) = self.blob(gas, commitment).await? else {
+            return Err(BountyError::ArtifactNotAvailable {
+                commitment: hex,
+                why: "no such blob was paid for".into(),
+            }
+            .into());
+        };
+        if blob.status != BlobStatus::Available as i32 {
+            let why = match BlobStatus::try_from(blob.status) {
+                Ok(BlobStatus::Pending) => "not certified yet",
+                Ok(BlobStatus::Expired) => "expired",
+                _ => "not available",
+            };
+            return Err(BountyError::ArtifactNotAvailable {
+                commitment: hex,
+                why: why.into(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+}
+
+impl<S: StateRead + ?Sized> BountyRead for S {}
+
+#[async_trait]
+pub trait BountyWrite: StateWrite {
+    fn put_bounty(&mut self, gas: &GasMeter, b: &Bounty) -> Result<(), HandlerError> {
+        self.put_proto_metered(gas, state_key::bounty(b.id), b)
+    }
+
+    fn put_submission(&mut self, gas: &GasMeter, s: &Submission) -> Result<(), HandlerError> {
+        self.put_proto_metered(gas, state_key::submission(s.id), s)
+    }
+
+    fn put_model(&mut self, gas: &GasMeter, m: &Model) -> Result<(), HandlerError> {
+        self.put_proto_metered(gas, state_key::model(m.id), m)
+    }
+
+    /// Takes the next id of a counter (ids start at 1).
+    async fn take_id(&mut self, gas: &GasMeter, key: &'static str) -> Result<u64, HandlerError> {
+        let next = counter(self.get_raw_metered(gas, key).await?);
+        self.put_raw_metered(
+            gas,
+            key.into(),
+            next.saturating_add(1).to_be_bytes().to_vec(),
+        )?;
+        Ok(next)
+    }
+}
+
+impl<S: StateWrite + ?Sized> BountyWrite for S {}
