@@ -15,5 +15,10 @@
 //! - [`evaluate`]: the whole evaluation, its failure codes and the prediction digest.
 
 pub mod dataset;
+pub mod evaluate;
 pub mod metric;
 pub mod model;
+pub mod wasm_metric;
+
+pub use evaluate::{evaluate, EvalFailure, Evaluation, Limits};
+pub use metric::MetricSpec;
