@@ -572,7 +572,7 @@ pub fn write_npy(shape: &[usize], descr: &str, body: &[u8]) -> Vec<u8> {
     };
     let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {dims}, }}");
     // Pad so that the data starts on a 64-byte boundary, ending with a newline.
-    while (10 + header.len() + 1) % 64 != 0 {
+    while !(10 + header.len() + 1).is_multiple_of(64) {
         header.push(' ');
     }
     header.push('\n');

@@ -116,11 +116,9 @@ impl MetricSpec {
                 for &k in &seen {
                     let (tp, fp, fnn) = confusion(&pred, y, k);
                     let den = 2 * tp + fp + fnn;
-                    if den > 0 {
-                        sum += 2 * tp * 1_000_000_000_000 / den;
-                    }
+                    sum += (2 * tp * 1_000_000_000_000).checked_div(den).unwrap_or(0);
                 }
-                Ok(ppm(sum, seen.len() as u128 * 1_000_000))
+                Ok(div_round_half_down(sum, seen.len() as u128 * 1_000_000))
             }
             MetricSpec::RocAuc(k) => {
                 let y = classes()?;
@@ -177,10 +175,16 @@ pub fn ppm(num: u128, den: u128) -> u64 {
     if den == 0 {
         return 0;
     }
-    let a = num * 1_000_000;
-    let (q, r) = (a / den, a % den);
-    let q = q + u128::from(2 * r > den);
-    u64::try_from(q).unwrap_or(u64::MAX)
+    div_round_half_down(num * 1_000_000, den)
+}
+
+/// `a / b` rounded half down (saturating to `u64`); 0 when `b` is 0.
+pub fn div_round_half_down(a: u128, b: u128) -> u64 {
+    if b == 0 {
+        return 0;
+    }
+    let (q, r) = (a / b, a % b);
+    u64::try_from(q + u128::from(2 * r > b)).unwrap_or(u64::MAX)
 }
 
 fn confusion(pred: &[i64], y: &[i64], k: i64) -> (u128, u128, u128) {

@@ -114,7 +114,7 @@ impl Outputs {
 
 /// Reads a clock: the evaluator is off-chain code, its limits are wall-clock limits.
 #[allow(clippy::disallowed_methods)]
-pub(crate) fn now() -> Instant {
+pub fn now() -> Instant {
     Instant::now()
 }
 

@@ -13,7 +13,7 @@ fn limits() -> DatasetLimits {
 fn npy_with(version: u8, header: &str, body: &[u8]) -> Vec<u8> {
     let mut h = header.to_owned();
     let prefix = if version == 1 { 10 } else { 12 };
-    while (prefix + h.len() + 1) % 16 != 0 {
+    while !(prefix + h.len() + 1).is_multiple_of(16) {
         h.push(' ');
     }
     h.push('\n');
@@ -267,7 +267,8 @@ fn a_test_set_with_float_labels_is_a_regression_set() {
 #[test]
 fn test_sets_missing_arrays_or_with_mismatched_rows_are_refused() {
     let x = f32_npy(&[2, 1], &[1., 2.]);
-    let cases: Vec<(Vec<(&str, Vec<u8>)>, &str)> = vec![
+    type Entries<'a> = Vec<(&'a str, Vec<u8>)>;
+    let cases: Vec<(Entries, &str)> = vec![
         (vec![("x", x.clone())], "missing y"),
         (vec![("y", i64_npy(&[1, 0]))], "missing x"),
         (vec![("x", x.clone()), ("y", i64_npy(&[1]))], "row mismatch"),

@@ -1,0 +1,214 @@
+//! The demo artifacts (scripts/make-demo-artifacts.py) evaluated end to end with tract.
+
+mod common;
+
+use std::time::Duration;
+
+use common::demo;
+use kaizen_evaluator::dataset::{Labels, TestSet};
+use kaizen_evaluator::evaluate::{digest, predict};
+use kaizen_evaluator::{evaluate, EvalFailure, Limits, MetricSpec};
+
+fn expected() -> serde_json::Value {
+    serde_json::from_slice(&demo("expected.json")).unwrap()
+}
+
+fn eval(model: &str, metric: &str) -> Result<kaizen_evaluator::Evaluation, EvalFailure> {
+    let metric: MetricSpec = metric.parse().unwrap();
+    evaluate(
+        &demo(model),
+        &demo("breast_cancer_test.npz"),
+        &metric,
+        None,
+        &Limits::default(),
+    )
+}
+
+#[test]
+fn tract_recall_and_accuracy_of_each_demo_model_equal_what_onnxruntime_computed() {
+    let expected = expected();
+    for model in [
+        "baseline.onnx",
+        "submission_weak.onnx",
+        "submission_strong.onnx",
+    ] {
+        let want = &expected["models"][model];
+        let recall = eval(model, "recall:1").unwrap();
+        assert_eq!(
+            recall.score_ppm,
+            want["recall_1_ppm"].as_u64().unwrap(),
+            "{model} recall"
+        );
+        assert_eq!(recall.n, 171);
+        let accuracy = eval(model, "accuracy").unwrap();
+        assert_eq!(
+            accuracy.score_ppm,
+            want["accuracy_ppm"].as_u64().unwrap(),
+            "{model} accuracy"
+        );
+    }
+}
+
+#[test]
+fn the_weak_submission_misses_a_five_point_recall_target_and_the_strong_one_reaches_it() {
+    let baseline = eval("baseline.onnx", "recall:1").unwrap().score_ppm;
+    let weak = eval("submission_weak.onnx", "recall:1").unwrap().score_ppm;
+    let strong = eval("submission_strong.onnx", "recall:1")
+        .unwrap()
+        .score_ppm;
+    let target = baseline + 50_000;
+    assert!(
+        baseline < weak && weak < target,
+        "{baseline} {weak} {target}"
+    );
+    assert!(strong >= target && strong >= 950_000, "{strong}");
+}
+
+#[test]
+fn every_built_in_classification_metric_runs_on_the_strong_model() {
+    for metric in [
+        "precision:1",
+        "f1:1",
+        "macro_f1",
+        "roc_auc:1",
+        "roc_auc:0",
+        "recall:0",
+    ] {
+        let e = eval("submission_strong.onnx", metric).unwrap();
+        assert!(
+            e.score_ppm > 900_000 && e.score_ppm <= 1_000_000,
+            "{metric}: {}",
+            e.score_ppm
+        );
+    }
+}
+
+#[test]
+fn the_digest_is_the_hash_of_the_predicted_labels_whatever_the_batch_size() {
+    let model = demo("submission_strong.onnx");
+    let test = demo("breast_cancer_test.npz");
+    let outputs = predict(&model, &test, &Limits::default()).unwrap();
+    let want = digest(0, 171, 1, &outputs.predicted_classes());
+    for batch in [1, 7, 64, 1000] {
+        let mut limits = Limits::default();
+        limits.model.batch_size = batch;
+        let e = evaluate(&model, &test, &MetricSpec::Recall(1), None, &limits).unwrap();
+        assert_eq!(e.predictions_digest, want, "batch {batch}");
+    }
+    let accuracy = eval("submission_strong.onnx", "accuracy").unwrap();
+    assert_eq!(
+        accuracy.predictions_digest, want,
+        "the digest does not depend on the metric"
+    );
+}
+
+#[test]
+fn different_models_have_different_digests() {
+    let a = eval("baseline.onnx", "accuracy")
+        .unwrap()
+        .predictions_digest;
+    let b = eval("submission_strong.onnx", "accuracy")
+        .unwrap()
+        .predictions_digest;
+    assert_ne!(a, b);
+}
+
+#[test]
+fn garbage_model_bytes_fail_as_a_malformed_model_with_code_1() {
+    let err = eval("malformed.onnx", "accuracy").unwrap_err();
+    assert!(matches!(err, EvalFailure::MalformedModel(_)), "{err:?}");
+    assert_eq!(err.code(), 1);
+    let err = evaluate(
+        &[],
+        &demo("breast_cancer_test.npz"),
+        &MetricSpec::Accuracy,
+        None,
+        &Limits::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), 1, "{err:?}");
+}
+
+#[test]
+fn a_model_expecting_ten_features_fails_with_wrong_input_shape_code_2() {
+    let err = eval("wrong_shape.onnx", "accuracy").unwrap_err();
+    assert!(matches!(err, EvalFailure::WrongInputShape(_)), "{err:?}");
+    assert_eq!(err.code(), 2);
+    assert!(err.to_string().contains("10"), "{err}");
+}
+
+#[test]
+fn a_model_over_the_size_limit_fails_with_code_3_before_parsing() {
+    let mut limits = Limits::default();
+    limits.model.max_model_bytes = 100;
+    let err = evaluate(
+        &demo("submission_strong.onnx"),
+        &demo("breast_cancer_test.npz"),
+        &MetricSpec::Accuracy,
+        None,
+        &limits,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), 3, "{err:?}");
+}
+
+#[test]
+fn a_spent_wall_clock_budget_fails_with_timeout_code_4() {
+    let limits = Limits::default().with_timeout(Duration::ZERO);
+    let err = evaluate(
+        &demo("submission_strong.onnx"),
+        &demo("breast_cancer_test.npz"),
+        &MetricSpec::Accuracy,
+        None,
+        &limits,
+    )
+    .unwrap_err();
+    assert_eq!(err, EvalFailure::Timeout { limit_ms: 0 });
+    assert_eq!(err.code(), 4);
+}
+
+#[test]
+fn a_malformed_test_set_fails_with_code_6() {
+    let err = evaluate(
+        &demo("submission_strong.onnx"),
+        b"not a zip",
+        &MetricSpec::Accuracy,
+        None,
+        &Limits::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), 6, "{err:?}");
+}
+
+#[test]
+fn a_regression_metric_on_class_labels_fails_as_a_metric_failure_code_5() {
+    let err = eval("submission_strong.onnx", "mse").unwrap_err();
+    assert_eq!(err.code(), 5, "{err:?}");
+}
+
+#[test]
+fn a_wasm_metric_without_its_module_or_with_another_module_fails_with_code_9() {
+    let metric = MetricSpec::Wasm([7; 32]);
+    let model = demo("submission_strong.onnx");
+    let test = demo("breast_cancer_test.npz");
+    let err = evaluate(&model, &test, &metric, None, &Limits::default()).unwrap_err();
+    assert_eq!(err.code(), 9);
+    let err = evaluate(&model, &test, &metric, Some(b"\0asm"), &Limits::default()).unwrap_err();
+    assert_eq!(err.code(), 9);
+}
+
+#[test]
+fn the_demo_models_predict_two_class_scores_that_sum_to_one() {
+    let outputs = predict(
+        &demo("baseline.onnx"),
+        &demo("breast_cancer_test.npz"),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!((outputs.n, outputs.c), (171, 2));
+    for row in outputs.values.chunks(2) {
+        assert!((row[0] + row[1] - 1.0).abs() < 1e-5, "{row:?}");
+    }
+    let t = TestSet::from_npz(&demo("breast_cancer_test.npz"), &Default::default()).unwrap();
+    assert!(matches!(t.y, Labels::Classes(_)));
+}
