@@ -18,6 +18,7 @@ pub mod dataset;
 pub mod evaluate;
 pub mod metric;
 pub mod model;
+pub mod patch;
 pub mod wasm_metric;
 
 pub use evaluate::{evaluate, EvalFailure, Evaluation, Limits};
