@@ -25,8 +25,10 @@ demo/expected.json records, per model, what onnxruntime computed (and sklearn ag
 recall of class 1 and accuracy in parts per million, rounded half down like the evaluator.
 """
 import hashlib
+import io
 import json
 import os
+import zipfile
 
 import numpy as np
 import onnx
@@ -48,20 +50,35 @@ def ppm(num, den):
     return q + (1 if 2 * r > den else 0)
 
 
-def linear_model(w, b, n_features, name):
-    """ONNX graph: scores = softmax(x @ W + B) with W = [-w/2, w/2], B = [-b/2, b/2]."""
+def linear_model(w, b, n_features, name, batch="N", head="softmax"):
+    """ONNX graph x [batch, n_features] -> scores.
+
+    head "softmax": softmax(x @ W + B) with W = [-w/2, w/2], B = [-b/2, b/2], shape [batch, 2];
+    head "sigmoid": sigmoid(x @ w + b), shape [batch, 1]; head "linear": x @ w + b, [batch, 1].
+    """
     w = np.asarray(w, dtype=np.float64).reshape(n_features)
-    W = np.stack([-w / 2, w / 2], axis=1).astype(np.float32)
-    B = np.array([-b / 2, b / 2], dtype=np.float32)
+    if head == "softmax":
+        W = np.stack([-w / 2, w / 2], axis=1).astype(np.float32)
+        B = np.array([-b / 2, b / 2], dtype=np.float32)
+        last = helper.make_node("Softmax", ["logits"], ["scores"], axis=1)
+        width = 2
+    else:
+        W = w.reshape(n_features, 1).astype(np.float32)
+        B = np.array([b], dtype=np.float32)
+        if head == "sigmoid":
+            last = helper.make_node("Sigmoid", ["logits"], ["scores"])
+        else:
+            last = helper.make_node("Identity", ["logits"], ["scores"])
+        width = 1
     graph = helper.make_graph(
         [
             helper.make_node("MatMul", ["x", "W"], ["logits0"]),
             helper.make_node("Add", ["logits0", "B"], ["logits"]),
-            helper.make_node("Softmax", ["logits"], ["scores"], axis=1),
+            last,
         ],
         name,
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", n_features])],
-        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["N", 2])],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, n_features])],
+        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, [batch, width])],
         initializer=[
             helper.make_tensor("W", TensorProto.FLOAT, W.shape, W.flatten().tolist()),
             helper.make_tensor("B", TensorProto.FLOAT, B.shape, B.tolist()),
@@ -73,6 +90,17 @@ def linear_model(w, b, n_features, name):
     model.ir_version = 8
     onnx.checker.check_model(model)
     return model
+
+
+def write_npz(path, arrays):
+    """Like np.savez_compressed, with fixed timestamps so the archive is byte-reproducible."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, array in arrays.items():
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.ascontiguousarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, buf.getvalue())
 
 
 def save(model, name):
@@ -107,7 +135,7 @@ def main():
         x, y, test_size=0.3, random_state=SEED, stratify=y
     )
     x_test32 = x_test.astype(np.float32)
-    np.savez_compressed(os.path.join(OUT, "breast_cancer_test.npz"), x=x_test32, y=y_test)
+    write_npz(os.path.join(OUT, "breast_cancer_test.npz"), {"x": x_test32, "y": y_test})
 
     names = list(data.feature_names)
     expected = {"test_set": {"n": int(len(y_test)), "positives": int(y_test.sum())}, "models": {}}
@@ -156,6 +184,31 @@ def main():
     path = save(linear_model(w, b, 30, "strong"), "submission_strong.onnx")
     record("submission_strong.onnx", path, lr.predict(scaler.transform(x_test)))
     expected["models"]["submission_strong.onnx"]["class_weight_1"] = cw
+
+    # Variants of the strong model for the evaluator's shape handling: a fixed batch of 4
+    # (171 rows = 42 batches + 3, so the last batch is padded) and a single sigmoid score.
+    save(linear_model(w, b, 30, "strong_fixed_batch", batch=4), "strong_fixed_batch4.onnx")
+    save(linear_model(w, b, 30, "strong_sigmoid", head="sigmoid"), "strong_sigmoid.onnx")
+
+    # Regression: least squares of the 0/1 label on standardised features, as a linear
+    # model [N,1]. The expected error uses outputs rounded to 1e-4, as the evaluator does.
+    xs = scaler.transform(x_train)
+    A = np.hstack([xs, np.ones((len(xs), 1))])
+    coef, *_ = np.linalg.lstsq(A, y_train.astype(np.float64), rcond=None)
+    rw = coef[:30] / scaler.scale_
+    rb = coef[30] - float(np.sum(scaler.mean_ * rw))
+    path = save(linear_model(rw, rb, 30, "regression", head="linear"), "regression.onnx")
+    sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    out = sess.run(None, {"x": x_test32})[0][:, 0].astype(np.float64)
+    q = np.round(out * 1e4) / 1e4
+    err = q - y_test.astype(np.float64)
+    expected["regression"] = {
+        "model": "regression.onnx",
+        "labels": "y of breast_cancer_test.npz as float64",
+        "mse_ppm": int(round(float(np.mean(err * err)) * 1e6)),
+        "mae_ppm": int(round(float(np.mean(np.abs(err))) * 1e6)),
+    }
+    print(f"{'regression.onnx':28s} mse = {expected['regression']['mse_ppm'] / 1e6:.4f}")
 
     rec = {k: v["recall_1_ppm"] for k, v in expected["models"].items()}
     assert 750_000 <= rec["baseline.onnx"] <= 850_000, rec

@@ -212,3 +212,92 @@ fn the_demo_models_predict_two_class_scores_that_sum_to_one() {
     let t = TestSet::from_npz(&demo("breast_cancer_test.npz"), &Default::default()).unwrap();
     assert!(matches!(t.y, Labels::Classes(_)));
 }
+
+#[test]
+fn a_model_with_a_fixed_batch_of_four_pads_the_last_batch_and_predicts_as_the_dynamic_one() {
+    let fixed = eval("strong_fixed_batch4.onnx", "recall:1").unwrap();
+    let dynamic = eval("submission_strong.onnx", "recall:1").unwrap();
+    assert_eq!(fixed, dynamic);
+}
+
+#[test]
+fn a_single_sigmoid_score_counts_as_class_one_from_one_half_up() {
+    let outputs = predict(
+        &demo("strong_sigmoid.onnx"),
+        &demo("breast_cancer_test.npz"),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!((outputs.n, outputs.c), (171, 1));
+    let single = eval("strong_sigmoid.onnx", "recall:1").unwrap();
+    let two = eval("submission_strong.onnx", "recall:1").unwrap();
+    assert_eq!(single.score_ppm, two.score_ppm);
+    assert_eq!(single.predictions_digest, two.predictions_digest);
+    let auc = eval("strong_sigmoid.onnx", "roc_auc:1").unwrap().score_ppm;
+    assert_eq!(
+        auc,
+        eval("submission_strong.onnx", "roc_auc:1")
+            .unwrap()
+            .score_ppm
+    );
+}
+
+/// The demo features with the labels as float64 regression targets.
+fn regression_test_set() -> Vec<u8> {
+    let t = TestSet::from_npz(&demo("breast_cancer_test.npz"), &Default::default()).unwrap();
+    let Labels::Classes(y) = t.y else {
+        panic!("classification labels expected")
+    };
+    let y: Vec<f64> = y.iter().map(|&c| c as f64).collect();
+    common::npz(
+        &[
+            ("x", common::f32_npy(&t.x_shape, &t.x)),
+            ("y", common::f64_npy(&y)),
+        ],
+        true,
+    )
+}
+
+#[test]
+fn regression_errors_match_onnxruntime_within_a_ppm_and_are_lower_is_better() {
+    let want = &expected()["regression"];
+    let model = demo("regression.onnx");
+    let test = regression_test_set();
+    for (metric, key) in [(MetricSpec::Mse, "mse_ppm"), (MetricSpec::Mae, "mae_ppm")] {
+        assert!(!metric.higher_is_better());
+        let e = evaluate(&model, &test, &metric, None, &Limits::default()).unwrap();
+        let want = want[key].as_u64().unwrap();
+        // numpy sums pairwise, the evaluator left to right: the last bit may differ.
+        assert!(
+            e.score_ppm.abs_diff(want) <= 1,
+            "{metric}: {} vs {want}",
+            e.score_ppm
+        );
+    }
+}
+
+#[test]
+fn the_regression_digest_hashes_outputs_on_the_ten_thousandth_grid() {
+    let model = demo("regression.onnx");
+    let test = regression_test_set();
+    let e = evaluate(&model, &test, &MetricSpec::Mse, None, &Limits::default()).unwrap();
+    let outputs = predict(&model, &test, &Limits::default()).unwrap();
+    let grid: Vec<i64> = outputs
+        .values
+        .iter()
+        .map(|&v| kaizen_evaluator::metric::quantize_1e4(v))
+        .collect();
+    assert_eq!(e.predictions_digest, digest(1, 171, 1, &grid));
+    let classification = evaluate(
+        &model,
+        &demo("breast_cancer_test.npz"),
+        &MetricSpec::Mse,
+        None,
+        &Limits::default(),
+    );
+    assert_eq!(
+        classification.unwrap_err().code(),
+        5,
+        "mse needs float labels"
+    );
+}
