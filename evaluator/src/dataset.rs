@@ -29,6 +29,8 @@ pub struct DatasetLimits {
     pub max_entries: usize,
     /// Largest uncompressed NPZ entry in bytes.
     pub max_entry_bytes: u64,
+    /// Most uncompressed bytes over all entries of an NPZ.
+    pub max_total_bytes: u64,
 }
 
 impl Default for DatasetLimits {
@@ -38,6 +40,7 @@ impl Default for DatasetLimits {
             max_header_len: 64 << 10,
             max_entries: 16,
             max_entry_bytes: 512 << 20,
+            max_total_bytes: 1 << 30,
         }
     }
 }
@@ -73,6 +76,8 @@ pub enum DatasetError {
     TooManyEntries { count: usize, max: usize },
     #[error("NPZ entry {name:?} is {size} bytes uncompressed, the limit is {max}")]
     EntryTooLarge { name: String, size: u64, max: u64 },
+    #[error("NPZ entries add up to more than {max} bytes uncompressed")]
+    TotalTooLarge { max: u64 },
     #[error("NPZ entry {0:?} uses a compression method other than stored or deflate")]
     UnsupportedCompression(String),
     #[error("NPZ entry name {0:?} appears twice")]
@@ -403,8 +408,10 @@ impl HeaderParser<'_> {
 
 /// Parses an NPZ archive into its arrays, keyed by name without the `.npy` suffix.
 ///
-/// The entry count, each entry's declared uncompressed size and the bytes actually inflated are
-/// all bounded by `limits` (a lying size field cannot make the reader inflate more).
+/// The entry count, each entry's declared uncompressed size, their total and the bytes actually
+/// inflated are all bounded by `limits` (a lying size field cannot make the reader inflate
+/// more). Buffers are reserved no larger than the compressed bytes could inflate to (deflate
+/// expands at most ~1032:1), so a tiny archive declaring huge entries allocates little.
 pub fn parse_npz(
     bytes: &[u8],
     limits: &DatasetLimits,
@@ -420,6 +427,7 @@ pub fn parse_npz(
     // Bytes an entry may inflate to: the NPY header, its prefix and the largest body allowed.
     let cap = limits.max_entry_bytes;
     let mut arrays = BTreeMap::new();
+    let mut total: u64 = 0;
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).map_err(zip_err)?;
         let name = entry.name().map_err(zip_err)?.into_owned();
@@ -435,7 +443,21 @@ pub fn parse_npz(
                 max: cap,
             });
         }
-        let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        total = total.saturating_add(size);
+        if total > limits.max_total_bytes {
+            return Err(DatasetError::TotalTooLarge {
+                max: limits.max_total_bytes,
+            });
+        }
+        let packed = entry.compressed_size();
+        let stored = entry.compression() == zip::CompressionMethod::Stored;
+        if stored && packed != size {
+            return Err(DatasetError::BadZip(format!(
+                "stored entry {name:?}: sizes differ"
+            )));
+        }
+        let reserve = size.min(packed.saturating_mul(1032));
+        let mut data = Vec::with_capacity(usize::try_from(reserve).unwrap_or(0));
         (&mut entry)
             .take(size.saturating_add(1))
             .read_to_end(&mut data)

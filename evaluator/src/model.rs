@@ -29,6 +29,8 @@ pub struct ModelLimits {
     pub batch_size: usize,
     /// Wall-clock budget for loading plus inference.
     pub timeout: Duration,
+    /// Most output columns (classes) accepted.
+    pub max_output_width: usize,
 }
 
 impl Default for ModelLimits {
@@ -37,6 +39,7 @@ impl Default for ModelLimits {
             max_model_bytes: 64 << 20,
             batch_size: 256,
             timeout: Duration::from_secs(60),
+            max_output_width: 1 << 16,
         }
     }
 }
@@ -67,6 +70,7 @@ pub struct LoadedModel {
     /// Rows per call; `fixed` when the model's own batch dimension is a constant.
     batch: usize,
     fixed: bool,
+    max_width: usize,
 }
 
 impl std::fmt::Debug for LoadedModel {
@@ -222,19 +226,36 @@ fn load_inner(
     }
     shape.extend(row_shape.iter().map(|&d| TDim::from(d)));
     let fact = InferenceFact::dt_shape(f32::datum_type(), shape);
-    let plan = model
+    let typed = model
         .with_input_fact(0, fact)
         .and_then(|m| m.into_optimized())
-        .and_then(|m| m.into_runnable())
-        .map_err(|e| {
-            let text = format!("{e:#}");
-            ModelError::Malformed(text)
-        })?;
+        .map_err(malformed)?;
+    // Refuse outputs no metric reads before running anything: rank 1 or 2, and a known
+    // width within the limit (an unknown width is checked on the first batch).
+    let out = typed.output_fact(0).map_err(malformed)?;
+    let rank = out.shape.rank();
+    if !(1..=2).contains(&rank) {
+        return Err(ModelError::BadOutput(format!(
+            "output has rank {rank}; expected [N, C] or [N]"
+        )));
+    }
+    if rank == 2 {
+        if let Ok(width) = out.shape[1].to_i64() {
+            if width < 1 || width as u64 > limits.max_output_width as u64 {
+                return Err(ModelError::BadOutput(format!(
+                    "output width {width}; expected 1 to {}",
+                    limits.max_output_width
+                )));
+            }
+        }
+    }
+    let plan = typed.into_runnable().map_err(malformed)?;
     Ok(LoadedModel {
         plan,
         row_shape,
         batch,
         fixed,
+        max_width: limits.max_output_width,
     })
 }
 
@@ -295,7 +316,7 @@ impl LoadedModel {
                 .map_err(|e| ModelError::BadOutput(format!("{e:#}")))?;
             let width = match *first.shape() {
                 [b] if b == call_rows => 1,
-                [b, w] if b == call_rows && w >= 1 => w,
+                [b, w] if b == call_rows && w >= 1 && w <= self.max_width => w,
                 ref other => {
                     return Err(ModelError::BadOutput(format!(
                         "output shape {other:?} for a batch of {call_rows}; expected [N, C] or [N]"

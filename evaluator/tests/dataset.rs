@@ -313,3 +313,17 @@ fn the_demo_test_set_has_171_rows_of_30_features() {
     };
     assert_eq!(y.iter().filter(|&&c| c == 1).count(), 64);
 }
+
+#[test]
+fn npz_entries_adding_up_past_the_total_limit_are_refused() {
+    let entries = [
+        ("a", f32_npy(&[100], &[0.; 100])),
+        ("b", f32_npy(&[100], &[0.; 100])),
+    ];
+    let tight = DatasetLimits {
+        max_total_bytes: 600,
+        ..limits()
+    };
+    let err = parse_npz(&npz(&entries, true), &tight).unwrap_err();
+    assert_eq!(err, DatasetError::TotalTooLarge { max: 600 });
+}

@@ -301,3 +301,19 @@ fn the_regression_digest_hashes_outputs_on_the_ten_thousandth_grid() {
         "mse needs float labels"
     );
 }
+
+#[test]
+fn an_output_wider_than_the_limit_fails_as_a_bad_output_code_8_before_inference() {
+    let mut limits = Limits::default();
+    limits.model.max_output_width = 1;
+    let err = evaluate(
+        &demo("submission_strong.onnx"),
+        &demo("breast_cancer_test.npz"),
+        &MetricSpec::Accuracy,
+        None,
+        &limits,
+    )
+    .unwrap_err();
+    assert!(matches!(err, EvalFailure::BadOutput(_)), "{err:?}");
+    assert_eq!(err.code(), 8);
+}
