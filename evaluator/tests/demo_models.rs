@@ -317,3 +317,49 @@ fn an_output_wider_than_the_limit_fails_as_a_bad_output_code_8_before_inference(
     assert!(matches!(err, EvalFailure::BadOutput(_)), "{err:?}");
     assert_eq!(err.code(), 8);
 }
+
+#[test]
+fn the_wall_clock_limit_stops_inference_between_batches() {
+    // The demo rows repeated 200 times, run one row per call: far more work than the limit.
+    let t = TestSet::from_npz(&demo("breast_cancer_test.npz"), &Default::default()).unwrap();
+    let Labels::Classes(y) = &t.y else {
+        panic!("classification labels expected")
+    };
+    let reps = 200;
+    let x: Vec<f32> = (0..reps).flat_map(|_| t.x.iter().copied()).collect();
+    let y: Vec<i64> = (0..reps).flat_map(|_| y.iter().copied()).collect();
+    let test = common::npz(
+        &[
+            ("x", common::f32_npy(&[171 * reps, 30], &x)),
+            ("y", common::i64_npy(&y)),
+        ],
+        true,
+    );
+    let mut limits = Limits::default().with_timeout(Duration::from_millis(100));
+    limits.model.batch_size = 1;
+    let start = kaizen_evaluator::model::now();
+    let err = evaluate(
+        &demo("submission_strong.onnx"),
+        &test,
+        &MetricSpec::Accuracy,
+        None,
+        &limits,
+    )
+    .unwrap_err();
+    let elapsed = kaizen_evaluator::model::now() - start;
+    assert_eq!(err, EvalFailure::Timeout { limit_ms: 100 });
+    assert!(
+        elapsed < Duration::from_secs(2),
+        "stopped after {elapsed:?}"
+    );
+    // With the default batch size the same work fits easily.
+    let limits = Limits::default().with_timeout(Duration::from_secs(30));
+    assert!(evaluate(
+        &demo("submission_strong.onnx"),
+        &test,
+        &MetricSpec::Accuracy,
+        None,
+        &limits
+    )
+    .is_ok());
+}
