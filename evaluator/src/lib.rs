@@ -1,0 +1,25 @@
+//! Kaizen's off-chain evaluation core.
+//!
+//! An evaluator scores a submission by running its ONNX model on the bounty's held-out test
+//! set and computing the bounty's metric: [`evaluate::evaluate`] does all of it and returns
+//! the score in parts per million with a digest of the predictions, or a failure with a
+//! stable numeric code that the chain records. What it trusts: nothing in the model, the test
+//! set, the metric module or a patch; every size is bounded by [`evaluate::Limits`] and
+//! checked before allocation.
+//!
+//! - [`dataset`]: NPY / NPZ parsing and test sets.
+//! - [`model`]: ONNX loading and batched inference (tract).
+//! - [`metric`]: built-in metrics and their stable text form.
+//! - [`wasm_metric`]: custom metrics in sandboxed WASM (wasmi, fuel and memory limits).
+//! - [`patch`]: a binary diff format for model updates.
+//! - [`evaluate`]: the whole evaluation, its failure codes and the prediction digest.
+
+pub mod dataset;
+pub mod evaluate;
+pub mod metric;
+pub mod model;
+pub mod patch;
+pub mod wasm_metric;
+
+pub use evaluate::{evaluate, EvalFailure, Evaluation, Limits};
+pub use metric::MetricSpec;
