@@ -59,6 +59,22 @@ pub struct DaNodeInfo {
     pub log: PathBuf,
 }
 
+/// An evaluator node (`kaizen-evaluator`), registered as an evaluator in genesis.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EvaluatorInfo {
+    pub index: usize,
+    pub home: PathBuf,
+    pub address: String,
+    /// Its Prometheus metrics (`http://.../metrics`).
+    pub metrics: String,
+    pub chain_grpc: String,
+    pub pid: Option<u32>,
+    pub log: PathBuf,
+    /// Extra arguments of `kaizen-evaluator start` (tests use `--test-byzantine`).
+    #[serde(default)]
+    pub extra_args: Vec<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DemoAccount {
     pub name: String,
@@ -83,6 +99,10 @@ pub struct DevnetInfo {
     pub kaizen_da: Option<PathBuf>,
     #[serde(default)]
     pub da_nodes: Vec<DaNodeInfo>,
+    #[serde(default)]
+    pub kaizen_evaluator: Option<PathBuf>,
+    #[serde(default)]
+    pub evaluators: Vec<EvaluatorInfo>,
 }
 
 fn default_app() -> String {
@@ -127,7 +147,13 @@ pub struct UpOptions {
     pub da_nodes: usize,
     /// `--coder` of the DA nodes: `auto`, `cpu` or `cuda`.
     pub da_coder: String,
+    /// Evaluator nodes to start and register as evaluators in genesis.
+    pub evaluators: usize,
 }
+
+/// Each evaluator's genesis balance and bond, in ukzn.
+pub const EVALUATOR_BALANCE: u128 = 1_000_000_000;
+pub const EVALUATOR_BOND: u128 = 5_000_000;
 
 /// Each DA operator's genesis balance and bond, in ukzn.
 pub const DA_OPERATOR_BALANCE: u128 = 1_000_000_000;
@@ -259,6 +285,20 @@ pub fn find_kaizen_da() -> anyhow::Result<PathBuf> {
     find_binary("kaizen-da", "cargo build --release -p kaizen-da")
 }
 
+/// `kaizen-evaluator` next to this binary, or on PATH.
+pub fn find_kaizen_evaluator() -> anyhow::Result<PathBuf> {
+    find_binary(
+        "kaizen-evaluator",
+        "cargo build --release -p kaizen-evaluator",
+    )
+}
+
+/// What `kaizen-evaluator init` prints.
+#[derive(Debug, Deserialize)]
+struct EvaluatorInit {
+    address: String,
+}
+
 /// What `kaizen-da init` prints.
 #[derive(Debug, Deserialize)]
 struct DaInit {
@@ -319,6 +359,7 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
             .iter()
             .any(|n| alive(n.cometbft_pid) || alive(n.kaizend_pid))
             || old.da_nodes.iter().any(|n| alive(n.pid))
+            || old.evaluators.iter().any(|n| alive(n.pid))
         {
             bail!(
                 "a devnet is already running in {}; `kaizen devnet down --home {}` first",
@@ -437,6 +478,42 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
         });
     }
 
+    // Evaluators: keys made by `kaizen-evaluator init`, registered and funded in genesis.
+    let kaizen_evaluator = if opts.evaluators > 0 {
+        Some(find_kaizen_evaluator()?)
+    } else {
+        None
+    };
+    let ev_dir = home.join("evaluators");
+    if ev_dir.exists() {
+        fs::remove_dir_all(&ev_dir)?;
+    }
+    let mut evaluators = Vec::new();
+    for j in 0..opts.evaluators {
+        let dir = ev_dir.join(format!("evaluator{j}"));
+        fs::create_dir_all(&dir)?;
+        let printed = run(
+            Command::new(kaizen_evaluator.as_ref().context("kaizen-evaluator")?)
+                .arg("init")
+                .arg("--home")
+                .arg(&dir),
+        )?;
+        let init: EvaluatorInit = serde_json::from_str(&printed)
+            .with_context(|| format!("kaizen-evaluator init printed {printed:?}"))?;
+        let metrics_port = u16::try_from(usize::from(opts.base_port) + 600 + j)
+            .context("ports past 65535: lower --base-port")?;
+        evaluators.push(EvaluatorInfo {
+            index: j,
+            home: dir,
+            address: init.address,
+            metrics: format!("http://127.0.0.1:{metrics_port}/metrics"),
+            chain_grpc: nodes[j % nodes.len()].grpc.clone(),
+            pid: None,
+            log: home.join("logs").join(format!("evaluator{j}.log")),
+            extra_args: Vec::new(),
+        });
+    }
+
     // One genesis for all: chain id, app state, a block gas cap.
     let genesis_path = nodes[0].home.join("config/genesis.json");
     let mut genesis: serde_json::Value = serde_json::from_slice(&fs::read(&genesis_path)?)?;
@@ -457,6 +534,12 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
             "coins": [{ "denom": "ukzn", "amount": DA_OPERATOR_BALANCE.to_string() }],
         }));
     }
+    for e in &evaluators {
+        balances.push(serde_json::json!({
+            "address": e.address,
+            "coins": [{ "denom": "ukzn", "amount": EVALUATOR_BALANCE.to_string() }],
+        }));
+    }
     genesis["app_state"] = serde_json::json!({
         "partition": 0,
         "bank": { "balances": balances },
@@ -475,7 +558,30 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
                 "endpoint": endpoint,
                 "bond": DA_OPERATOR_BOND.to_string(),
             })).collect::<Vec<_>>(),
+            "evaluators": evaluators.iter().map(|e| serde_json::json!({
+                "address": e.address,
+                "bond": EVALUATOR_BOND.to_string(),
+            })).collect::<Vec<_>>(),
         },
+        // Windows sized for ~0.6 s blocks: an evaluator fetches, evaluates and gets a
+        // transaction in well within them.
+        "attest": { "params": {
+            "commit_window_blocks": 30,
+            "reveal_window_blocks": 30,
+            "max_rounds": 3,
+            "slash_ppm": 100000,
+            "jail_blocks": 200,
+            "min_evaluator_bond": "1000000",
+            "max_committee_size": 16,
+            "max_queue_items_per_block": 64,
+        } },
+        "bounty": { "params": {
+            "max_submissions_per_bounty": 64,
+            "reveal_window_blocks": 40,
+            "max_deadline_blocks": 1000000,
+            "max_title_bytes": 128,
+            "max_queue_items_per_block": 64,
+        } },
     });
     let genesis_bytes = serde_json::to_vec_pretty(&genesis)?;
 
@@ -545,6 +651,8 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
         accounts,
         kaizen_da,
         da_nodes,
+        kaizen_evaluator,
+        evaluators,
     };
     ClientConfig {
         chain_id: Some(chain_id),
@@ -567,8 +675,72 @@ pub async fn up(home: &Path, opts: &UpOptions) -> anyhow::Result<DevnetInfo> {
             return Err(e);
         }
     }
+    for j in 0..info.evaluators.len() {
+        if let Err(e) = start_evaluator(&mut info, j) {
+            info.save()?;
+            let _ = down(&home);
+            return Err(e);
+        }
+    }
     info.save()?;
     Ok(info)
+}
+
+/// Starts evaluator `index` and waits until its metrics port accepts connections.
+pub fn start_evaluator(info: &mut DevnetInfo, index: usize) -> anyhow::Result<()> {
+    let program = info
+        .kaizen_evaluator
+        .clone()
+        .context("this devnet has no evaluators")?;
+    let e = info
+        .evaluators
+        .get(index)
+        .with_context(|| format!("no evaluator {index}"))?
+        .clone();
+    if alive(e.pid) {
+        bail!("evaluator {index} is already running");
+    }
+    let listen = e
+        .metrics
+        .trim_start_matches("http://")
+        .trim_end_matches("/metrics")
+        .to_string();
+    let mut args: Vec<&str> = vec![
+        "start",
+        "--chain-grpc",
+        &e.chain_grpc,
+        "--chain-id",
+        &info.chain_id,
+        "--metrics",
+        &listen,
+    ];
+    args.extend(e.extra_args.iter().map(String::as_str));
+    let pid = spawn(&program, &args, &e.home, &e.log)?;
+    info.evaluators[index].pid = Some(pid);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(&listen).is_err() {
+        if !alive(Some(pid)) || std::time::Instant::now() > deadline {
+            bail!("evaluator {index} did not start; see {}", e.log.display());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+/// Stops evaluator `index`: gracefully, or with SIGKILL when `kill`.
+pub fn stop_evaluator(info: &mut DevnetInfo, index: usize, kill: bool) -> anyhow::Result<()> {
+    let e = info
+        .evaluators
+        .get_mut(index)
+        .with_context(|| format!("no evaluator {index}"))?;
+    if let Some(pid) = e.pid.take() {
+        if kill {
+            signal(pid, libc::SIGKILL);
+        } else {
+            stop_pid(pid, Duration::from_secs(10));
+        }
+    }
+    Ok(())
 }
 
 /// Starts DA node `index` and waits until its gRPC port accepts connections.
@@ -755,6 +927,9 @@ pub async fn wait_for_blocks(
 /// Stops every process of the devnet; keeps its files (logs, data) for inspection.
 pub fn down(home: &Path) -> anyhow::Result<DevnetInfo> {
     let mut info = DevnetInfo::load(home)?;
+    for j in 0..info.evaluators.len() {
+        stop_evaluator(&mut info, j, false)?;
+    }
     for j in 0..info.da_nodes.len() {
         stop_da_node(&mut info, j, false)?;
     }

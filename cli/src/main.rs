@@ -188,6 +188,10 @@ enum DevnetCmd {
         /// The DA nodes' erasure coder: auto (GPU when usable), cpu or cuda.
         #[arg(long, default_value = "auto")]
         da_coder: String,
+        /// Evaluators (`kaizen-evaluator`) to start, registered as evaluators in genesis
+        /// (they fetch artifacts from DA: use with --da-nodes).
+        #[arg(long, default_value_t = 0)]
+        evaluators: usize,
     },
     /// Heights and processes of every node.
     Status,
@@ -209,6 +213,14 @@ enum DevnetCmd {
     },
     /// Start one stopped DA node again.
     StartDaNode { index: usize },
+    /// Stop one evaluator (with --kill: SIGKILL).
+    StopEvaluator {
+        index: usize,
+        #[arg(long)]
+        kill: bool,
+    },
+    /// Start one stopped evaluator again.
+    StartEvaluator { index: usize },
 }
 
 fn default_home() -> PathBuf {
@@ -560,6 +572,7 @@ async fn devnet_cmd(home: &std::path::Path, out: Output, cmd: DevnetCmd) -> anyh
             app,
             da_nodes,
             da_coder,
+            evaluators,
         } => {
             std::fs::create_dir_all(home)?;
             let info = devnet::up(
@@ -574,6 +587,7 @@ async fn devnet_cmd(home: &std::path::Path, out: Output, cmd: DevnetCmd) -> anyh
                     app,
                     da_nodes,
                     da_coder,
+                    evaluators,
                 },
             )
             .await?;
@@ -589,6 +603,12 @@ async fn devnet_cmd(home: &std::path::Path, out: Output, cmd: DevnetCmd) -> anyh
                 }
                 for n in &info.da_nodes {
                     s += &format!("  da{}: {} operator {}\n", n.index, n.endpoint, n.operator);
+                }
+                for e in &info.evaluators {
+                    s += &format!(
+                        "  evaluator{}: {} metrics {}\n",
+                        e.index, e.address, e.metrics
+                    );
                 }
                 for a in &info.accounts {
                     s += &format!(
@@ -670,6 +690,22 @@ async fn devnet_cmd(home: &std::path::Path, out: Output, cmd: DevnetCmd) -> anyh
             info.save()?;
             print(out, json!({"stopped_da_node": index}), || {
                 format!("stopped da{index}")
+            });
+        }
+        DevnetCmd::StopEvaluator { index, kill } => {
+            let mut info = devnet::DevnetInfo::load(home)?;
+            devnet::stop_evaluator(&mut info, index, kill)?;
+            info.save()?;
+            print(out, json!({"stopped_evaluator": index}), || {
+                format!("stopped evaluator{index}")
+            });
+        }
+        DevnetCmd::StartEvaluator { index } => {
+            let mut info = devnet::DevnetInfo::load(home)?;
+            devnet::start_evaluator(&mut info, index)?;
+            info.save()?;
+            print(out, json!({"started_evaluator": index}), || {
+                format!("started evaluator{index}")
             });
         }
         DevnetCmd::StartDaNode { index } => {

@@ -13,12 +13,20 @@
 //! - [`wasm_metric`]: custom metrics in sandboxed WASM (wasmi, fuel and memory limits).
 //! - [`patch`]: a binary diff format for model updates.
 //! - [`evaluate`]: the whole evaluation, its failure codes and the prediction digest.
+//! - [`sandbox`]: one evaluation in a child process with a deadline and a memory cap.
+//! - [`journal`]: what the daemon committed to, kept on disk so a restart never signs
+//!   two different results for one round.
+//! - [`node`]: the `kaizen-evaluator` daemon: follows its committee assignments, fetches
+//!   artifacts from DA, evaluates, commits and reveals.
 
 pub mod dataset;
 pub mod evaluate;
+pub mod journal;
 pub mod metric;
 pub mod model;
+pub mod node;
 pub mod patch;
+pub mod sandbox;
 pub mod wasm_metric;
 
 pub use evaluate::{evaluate, EvalFailure, Evaluation, Limits};

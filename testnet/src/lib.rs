@@ -150,6 +150,47 @@ impl Devnet {
         Ok(guard)
     }
 
+    /// Evaluator `j`'s entry in devnet.json.
+    pub fn evaluator(&self, j: usize) -> &Value {
+        &self.info["evaluators"][j]
+    }
+
+    pub fn evaluators(&self) -> usize {
+        self.info["evaluators"].as_array().map_or(0, Vec::len)
+    }
+
+    /// Starts evaluator `j` (stopped first with `devnet stop-evaluator`) by hand with
+    /// extra flags (e.g. `--test-byzantine`); the returned guard kills it.
+    pub fn start_evaluator_with(&self, j: usize, extra: &[&str]) -> anyhow::Result<ProcessGuard> {
+        let e = self.evaluator(j);
+        let log = std::fs::File::create(
+            self.home
+                .path()
+                .join(format!("logs/evaluator{j}-manual.log")),
+        )?;
+        let metrics = e["metrics"]
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches("http://")
+            .trim_end_matches("/metrics")
+            .to_string();
+        let child = Command::new(self.bin.join("kaizen-evaluator"))
+            .arg("start")
+            .arg("--home")
+            .arg(e["home"].as_str().unwrap_or_default())
+            .args(["--chain-grpc", e["chain_grpc"].as_str().unwrap_or_default()])
+            .args([
+                "--chain-id",
+                self.info["chain_id"].as_str().unwrap_or_default(),
+            ])
+            .args(["--metrics", &metrics])
+            .args(extra)
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()?;
+        Ok(ProcessGuard(child))
+    }
+
     pub fn nodes(&self) -> usize {
         self.info["nodes"].as_array().map_or(0, Vec::len)
     }
@@ -268,11 +309,17 @@ impl Drop for Devnet {
         let _ = self.kaizen(&["devnet", "down"]);
         // Whatever `down` missed (or a devnet.json written before a crash) dies by pid.
         let _ = self.reload();
-        for n in self.info["da_nodes"]
+        let mut side: Vec<Value> = self.info["da_nodes"]
             .as_array()
             .cloned()
-            .unwrap_or_default()
-        {
+            .unwrap_or_default();
+        side.extend(
+            self.info["evaluators"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        for n in side {
             if let Some(pid) = n["pid"].as_u64().map(|p| p as u32) {
                 if alive(pid) {
                     // SAFETY: a pid this devnet started.

@@ -1,0 +1,405 @@
+//! The `kaizen-evaluator` daemon: it polls the chain for the jobs whose current committee
+//! includes it (`kaizen.attest.v1.Query/AssignedJobs`), fetches each job's artifacts from
+//! DA (verified against their commitments), evaluates in the [`sandbox`](crate::sandbox),
+//! then commits and, once the commit phase is over, reveals.
+//!
+//! Restarts are safe: the [`journal`](crate::journal) holds each round's outcome and salt
+//! before its commitment leaves, and the daemon only ever re-sends that commitment or
+//! reveals from it.
+
+// A daemon, not consensus code: it reads clocks and the filesystem.
+#![allow(clippy::disallowed_methods)]
+
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
+
+use anyhow::{bail, Context};
+use cosmrs::proto::Any;
+use kaizen_client::{
+    tx::{broadcast, Gas, TxOptions},
+    Endpoints,
+};
+use kaizen_da::{
+    blob::BlobRef,
+    chain::{ChainView, GrpcChain},
+    dispersal::DaClient,
+    CpuCoder,
+};
+use kaizen_proto::kaizen::attest::v1::{
+    query_client::QueryClient as AttestQuery, EvaluationJob, JobStatus, MsgCommitAttestation,
+    MsgRevealAttestation, QueryAssignedJobsRequest,
+};
+use prost::{Message, Name};
+use sha2::{Digest, Sha256};
+use tonic::transport::Channel;
+
+use crate::{
+    journal::{Journal, RoundRecord},
+    sandbox::{self, EvalFiles, SandboxLimits, Verdict},
+};
+
+/// How the daemon runs.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    pub home: PathBuf,
+    pub chain_grpc: String,
+    pub chain_id: String,
+    pub poll: Duration,
+    pub sandbox: SandboxLimits,
+    /// The `kaizen-evaluator` executable that runs `eval` in the sandbox.
+    pub exe: PathBuf,
+    /// Largest artifact fetched from DA, in bytes.
+    pub max_artifact_bytes: u64,
+    /// TEST ONLY: attest a wrong score, so end-to-end tests can watch it get slashed.
+    pub byzantine: bool,
+}
+
+pub struct EvaluatorNode {
+    cfg: NodeConfig,
+    key: cosmrs::crypto::secp256k1::SigningKey,
+    address: kaizen_framework::Address,
+    endpoints: Endpoints,
+    da: DaClient,
+    chain: GrpcChain,
+    attest: AttestQuery<Channel>,
+    journal: Journal,
+}
+
+fn any<T: Message + Name>(msg: &T) -> Any {
+    Any {
+        type_url: T::type_url(),
+        value: msg.encode_to_vec(),
+    }
+}
+
+fn random_salt() -> anyhow::Result<[u8; 32]> {
+    use std::io::Read;
+    let mut salt = [0u8; 32];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut salt)?;
+    Ok(salt)
+}
+
+impl EvaluatorNode {
+    /// Connects with the account `key_name` of the keyring in `cfg.home`.
+    pub async fn connect(cfg: NodeConfig, key_name: &str) -> anyhow::Result<Self> {
+        let ring = kaizen_client::keys::Keyring::open(&cfg.home)?;
+        let (key, address) = ring.signer(key_name)?;
+        let (da_key, _) = ring.signer(key_name)?;
+        let endpoints = Endpoints {
+            home: cfg.home.clone(),
+            node: String::new(),
+            grpc: cfg.chain_grpc.clone(),
+            chain_id: Some(cfg.chain_id.clone()),
+        };
+        let da = DaClient::new(
+            endpoints.clone(),
+            da_key,
+            address,
+            Arc::new(CpuCoder::new(2)),
+        )
+        .await?;
+        let chain = GrpcChain::connect(&cfg.chain_grpc).await?;
+        let channel = Channel::from_shared(cfg.chain_grpc.clone())
+            .with_context(|| format!("--chain-grpc {:?}", cfg.chain_grpc))?
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .connect_lazy();
+        let attest = AttestQuery::new(channel);
+        let journal = Journal::open(&cfg.home.join("data"))?;
+        Ok(Self {
+            cfg,
+            key,
+            address,
+            endpoints,
+            da,
+            chain,
+            attest,
+            journal,
+        })
+    }
+
+    /// Polls and acts until the future is dropped.
+    pub async fn run(mut self) {
+        let mut backoff = self.cfg.poll;
+        loop {
+            match self.tick().await {
+                Ok(()) => backoff = self.cfg.poll,
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "poll failed; retrying");
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                }
+            }
+            tokio::time::sleep(backoff).await;
+        }
+    }
+
+    /// One pass over the assigned jobs.
+    pub async fn tick(&mut self) -> anyhow::Result<()> {
+        let jobs = self
+            .attest
+            .assigned_jobs(QueryAssignedJobsRequest {
+                evaluator: self.address.to_string(),
+            })
+            .await
+            .context("AssignedJobs")?
+            .into_inner()
+            .jobs;
+        metrics::gauge!("kaizen_evaluator_assigned_jobs").set(jobs.len() as f64);
+        for job in jobs {
+            if let Err(e) = self.handle(&job).await {
+                metrics::counter!("kaizen_evaluator_errors_total").increment(1);
+                tracing::warn!(job = job.id, round = job.round, error = %format!("{e:#}"), "job not done yet");
+            }
+        }
+        Ok(())
+    }
+
+    async fn handle(&mut self, job: &EvaluationJob) -> anyhow::Result<()> {
+        let me = self.address.to_string();
+        let round = job.round;
+        let mine = job
+            .attestations
+            .iter()
+            .find(|a| a.round == round && a.evaluator == me)
+            .cloned();
+        let status = JobStatus::try_from(job.status).unwrap_or(JobStatus::Unspecified);
+        match (status, mine) {
+            (JobStatus::Committing, Some(_)) => {
+                if let Some(mut r) = self.journal.round(job.id, round).cloned() {
+                    if !r.committed {
+                        r.committed = true;
+                        self.journal.put_round(job.id, round, r)?;
+                    }
+                }
+                Ok(())
+            }
+            (JobStatus::Committing, None) => self.commit(job).await,
+            (_, Some(a)) if !a.revealed => {
+                if status == JobStatus::NoQuorum {
+                    return Ok(());
+                }
+                self.reveal(job, &a.commitment).await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn commit(&mut self, job: &EvaluationJob) -> anyhow::Result<()> {
+        let me = self.address.to_string();
+        let record = match self.journal.round(job.id, job.round).cloned() {
+            // Decided before (maybe sent before a crash): send exactly that again.
+            Some(r) => r,
+            None => {
+                let verdict = self.verdict_for(job).await?;
+                let salt = random_salt()?;
+                let digest = hex::decode(&verdict.predictions_digest)?;
+                let commitment = kaizen_attest::attestation_commitment(
+                    job.id,
+                    job.round,
+                    &me,
+                    verdict.score_ppm,
+                    &digest,
+                    verdict.failure_code,
+                    &salt,
+                );
+                let r = RoundRecord {
+                    verdict,
+                    salt: hex::encode(salt),
+                    commitment: hex::encode(commitment),
+                    committed: false,
+                    revealed: false,
+                };
+                self.journal.put_round(job.id, job.round, r.clone())?;
+                r
+            }
+        };
+        let msg = MsgCommitAttestation {
+            evaluator: me,
+            job_id: job.id,
+            commitment: hex::decode(&record.commitment)?,
+        };
+        self.send(any(&msg), "commit").await?;
+        let mut r = record;
+        r.committed = true;
+        self.journal.put_round(job.id, job.round, r)?;
+        metrics::counter!("kaizen_evaluator_commits_total").increment(1);
+        tracing::info!(job = job.id, round = job.round, "committed");
+        Ok(())
+    }
+
+    async fn reveal(&mut self, job: &EvaluationJob, on_chain: &[u8]) -> anyhow::Result<()> {
+        let Some(record) = self.journal.round(job.id, job.round).cloned() else {
+            bail!("no journal record for this commitment: cannot reveal (never re-evaluating a committed round)");
+        };
+        if hex::decode(&record.commitment)? != on_chain {
+            bail!("the commitment on chain is not the one in the journal; not revealing");
+        }
+        let v = record.verdict.clone();
+        let msg = MsgRevealAttestation {
+            evaluator: self.address.to_string(),
+            job_id: job.id,
+            score_ppm: v.score_ppm,
+            predictions_digest: hex::decode(&v.predictions_digest)?,
+            failure_code: v.failure_code,
+            salt: hex::decode(&record.salt)?,
+        };
+        self.send(any(&msg), "reveal").await?;
+        let mut r = record;
+        r.revealed = true;
+        self.journal.put_round(job.id, job.round, r)?;
+        metrics::counter!("kaizen_evaluator_reveals_total").increment(1);
+        tracing::info!(
+            job = job.id,
+            round = job.round,
+            score_ppm = v.score_ppm,
+            failure_code = v.failure_code,
+            "revealed"
+        );
+        Ok(())
+    }
+
+    async fn send(&self, msg: Any, what: &str) -> anyhow::Result<()> {
+        let r = broadcast(
+            &self.endpoints,
+            &self.key,
+            &self.address,
+            vec![msg],
+            &TxOptions {
+                gas: Gas::Auto {
+                    adjustment_percent: 150,
+                },
+                fees: None,
+                memo: String::new(),
+                wait: true,
+            },
+        )
+        .await
+        .with_context(|| format!("sending the {what}"))?;
+        if r.code != 0 {
+            bail!(
+                "{what} refused: {} (codespace {}, code {})",
+                r.raw_log,
+                r.codespace,
+                r.code
+            );
+        }
+        Ok(())
+    }
+
+    /// The job's verdict: from the journal, or evaluated now.
+    async fn verdict_for(&mut self, job: &EvaluationJob) -> anyhow::Result<Verdict> {
+        if let Some(v) = self.journal.verdict(job.id) {
+            return Ok(v.clone());
+        }
+        let artifacts = job.artifacts.clone().context("the job has no artifacts")?;
+        let test_set = self.fetch(&artifacts.test_set).await?;
+        let model = if artifacts.patch.is_empty() {
+            self.fetch(&artifacts.model).await?
+        } else {
+            let parent = self.fetch(&artifacts.parent_model).await?;
+            let patch = self.fetch(&artifacts.patch).await?;
+            let bytes = std::fs::read(&parent)?;
+            let patch_bytes = std::fs::read(&patch)?;
+            match crate::patch::apply(&bytes, &patch_bytes) {
+                Ok(model) => {
+                    let path = self.cache_dir().join(format!(
+                        "patched-{}.onnx",
+                        hex::encode(Sha256::digest(&model))
+                    ));
+                    std::fs::write(&path, model)?;
+                    path
+                }
+                // A bad patch is the submitter's fault: a failed verdict, code 1.
+                Err(e) => return self.record(job, Verdict::failed(1, format!("patch: {e}"))),
+            }
+        };
+        let (metric, wasm) = if artifacts.metric == "wasm" {
+            let wasm = self.fetch(&artifacts.wasm_metric).await?;
+            let hash = Sha256::digest(std::fs::read(&wasm)?);
+            (format!("wasm:{}", hex::encode(hash)), Some(wasm))
+        } else {
+            (artifacts.metric.clone(), None)
+        };
+        let files = EvalFiles {
+            model,
+            test_set,
+            metric,
+            wasm,
+        };
+        let exe = self.cfg.exe.clone();
+        let limits = self.cfg.sandbox;
+        let started = std::time::Instant::now();
+        let mut verdict = tokio::task::spawn_blocking(move || sandbox::run(&exe, &files, limits))
+            .await
+            .context("evaluation task")?
+            .context("starting the evaluation process")?;
+        metrics::histogram!("kaizen_evaluator_evaluation_seconds")
+            .record(started.elapsed().as_secs_f64());
+        if self.cfg.byzantine {
+            tracing::warn!(job = job.id, "TEST MODE: attesting a wrong score");
+            verdict.score_ppm = verdict.score_ppm.wrapping_add(12_345) % 1_000_001;
+            verdict.predictions_digest = hex::encode(Sha256::digest(b"byzantine"));
+            verdict.failure_code = 0;
+        }
+        tracing::info!(job = job.id, score_ppm = verdict.score_ppm, failure_code = verdict.failure_code, error = %verdict.error, "evaluated");
+        self.record(job, verdict)
+    }
+
+    fn record(&mut self, job: &EvaluationJob, v: Verdict) -> anyhow::Result<Verdict> {
+        metrics::counter!("kaizen_evaluator_evaluations_total").increment(1);
+        self.journal.put_verdict(job.id, v.clone())?;
+        Ok(v)
+    }
+
+    fn cache_dir(&self) -> PathBuf {
+        self.cfg.home.join("data/artifacts")
+    }
+
+    /// Fetches a blob from DA into the artifact cache (verified on retrieval); returns
+    /// its path.
+    async fn fetch(&self, commitment: &[u8]) -> anyhow::Result<PathBuf> {
+        let commitment: [u8; 32] = commitment
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("an artifact commitment must be 32 bytes"))?;
+        let dir = self.cache_dir();
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(hex::encode(commitment));
+        if path.exists() {
+            return Ok(path);
+        }
+        let blob = self
+            .chain
+            .blob(&commitment)
+            .await?
+            .with_context(|| format!("blob {} is not on chain", hex::encode(commitment)))?;
+        if blob.size > self.cfg.max_artifact_bytes {
+            bail!(
+                "blob {} is {} bytes, over the {} byte limit",
+                hex::encode(commitment),
+                blob.size,
+                self.cfg.max_artifact_bytes
+            );
+        }
+        let blob_ref = BlobRef {
+            partition: blob.partition,
+            commitment,
+            size: blob.size,
+            k: blob.original_shards as usize,
+            m: blob.recovery_shards as usize,
+            codec: blob.codec.clone(),
+        };
+        let (data, _) = self.da.get(&blob_ref, &|_| {}).await?;
+        write_atomically(&path, &data)?;
+        Ok(path)
+    }
+}
+
+fn write_atomically(path: &Path, data: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("part");
+    std::fs::write(&tmp, data)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
