@@ -7,6 +7,9 @@
 //! mid-job replaced, and a malformed model, a model with the wrong input shape and a WASM
 //! metric that loops forever each ending in a clear failed verdict.
 
+// A test harness, not consensus code: it waits by the wall clock.
+#![allow(clippy::disallowed_methods)]
+
 use std::{
     path::{Path, PathBuf},
     time::{Duration, Instant},
