@@ -5,6 +5,8 @@
 // Test support, not consensus code: it may read clocks.
 #![allow(clippy::disallowed_methods)]
 
+pub mod bounty;
+
 use std::{
     path::{Path, PathBuf},
     process::{Command, Output},
