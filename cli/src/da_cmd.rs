@@ -33,6 +33,10 @@ pub enum StakingQuery {
     DaOperator { address: String },
     /// The current epoch.
     Epoch,
+    /// Every registered evaluator.
+    Evaluators,
+    /// One evaluator (an address or a key name).
+    Evaluator { address: String },
 }
 
 /// A commitment from a BlobRef or 64 hex digits.
@@ -260,6 +264,10 @@ pub async fn staking_query(ep: &Endpoints, cmd: StakingQuery) -> anyhow::Result<
             let text = serde_json::to_string_pretty(&v)?;
             Ok((v, text))
         }
+        StakingQuery::Evaluators => crate::bounty_cmd::evaluators_query(ep).await,
+        StakingQuery::Evaluator { address } => {
+            crate::bounty_cmd::evaluator_query(ep, &address).await
+        }
         StakingQuery::Epoch => {
             let e = client
                 .epoch(staking::QueryEpochRequest {})
@@ -309,14 +317,14 @@ pub enum DaCmd {
     },
 }
 
-fn parse_shards(s: &str) -> anyhow::Result<(usize, usize)> {
+pub(crate) fn parse_shards(s: &str) -> anyhow::Result<(usize, usize)> {
     let (k, m) = s
         .split_once('+')
         .with_context(|| format!("--shards {s:?}: want K+M, e.g. 16+16"))?;
     Ok((k.trim().parse()?, m.trim().parse()?))
 }
 
-fn coder(name: &str) -> anyhow::Result<std::sync::Arc<dyn kaizen_da::ErasureCoder>> {
+pub(crate) fn coder(name: &str) -> anyhow::Result<std::sync::Arc<dyn kaizen_da::ErasureCoder>> {
     match name {
         "cpu" | "auto" => Ok(std::sync::Arc::new(kaizen_da::CpuCoder::default())),
         "cuda" => anyhow::bail!("--coder cuda: this build has no GPU coder yet; use cpu or auto"),
@@ -324,7 +332,7 @@ fn coder(name: &str) -> anyhow::Result<std::sync::Arc<dyn kaizen_da::ErasureCode
     }
 }
 
-fn bar(total: u64, what: &str) -> indicatif::ProgressBar {
+pub(crate) fn bar(total: u64, what: &str) -> indicatif::ProgressBar {
     let pb = indicatif::ProgressBar::with_draw_target(
         Some(total),
         indicatif::ProgressDrawTarget::stderr(),

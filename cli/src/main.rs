@@ -12,6 +12,7 @@ use cosmrs::proto::cosmos::{
 };
 use serde_json::json;
 
+mod bounty_cmd;
 mod da_cmd;
 
 use kaizen_cli::{
@@ -71,6 +72,9 @@ enum Cmd {
     /// Blobs on the data-availability network.
     #[command(subcommand)]
     Da(da_cmd::DaCmd),
+    /// Submit models to bounties (commit, reveal, wait for the verdict).
+    #[command(subcommand)]
+    Bounty(bounty_cmd::BountyCmd),
 }
 
 #[derive(Subcommand)]
@@ -105,6 +109,12 @@ enum KeysCmd {
 enum TxCmd {
     #[command(subcommand)]
     Bank(BankTx),
+    /// Create and cancel bounties.
+    #[command(subcommand)]
+    Bounty(bounty_cmd::BountyTx),
+    /// Evaluator registration.
+    #[command(subcommand)]
+    Staking(bounty_cmd::StakingTx),
 }
 
 #[derive(Subcommand)]
@@ -150,9 +160,15 @@ enum QueryCmd {
     /// Blobs, quorums and storage challenges.
     #[command(subcommand)]
     Da(da_cmd::DaQuery),
-    /// DA operator registrations and epochs.
+    /// DA operator and evaluator registrations, and epochs.
     #[command(subcommand)]
     Staking(da_cmd::StakingQuery),
+    /// Bounties, submissions, leaderboards and registered models.
+    #[command(subcommand)]
+    Bounty(bounty_cmd::BountyQuery),
+    /// Evaluation jobs.
+    #[command(subcommand)]
+    Attest(bounty_cmd::AttestQuery),
 }
 
 #[derive(Subcommand)]
@@ -471,6 +487,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print(out, v, || text);
             Ok(())
         }
+        Cmd::Query(QueryCmd::Bounty(q)) => {
+            let (v, text) = bounty_cmd::bounty_query(&ep, q).await?;
+            print(out, v, || text);
+            Ok(())
+        }
+        Cmd::Query(QueryCmd::Attest(q)) => {
+            let (v, text) = bounty_cmd::attest_query(&ep, q).await?;
+            print(out, v, || text);
+            Ok(())
+        }
+        Cmd::Tx(TxCmd::Bounty(t)) => bounty_cmd::bounty_tx(&ep, &home, out, t).await,
+        Cmd::Tx(TxCmd::Staking(t)) => bounty_cmd::staking_tx(&ep, &home, out, t).await,
+        Cmd::Bounty(b) => bounty_cmd::bounty_cmd(&ep, &home, out, b).await,
         Cmd::Devnet(d) => devnet_cmd(&home, out, d).await,
         Cmd::Da(d) => {
             let (v, text) = da_cmd::da_cmd(&ep, &home, d).await?;
