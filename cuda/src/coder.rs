@@ -135,6 +135,17 @@ pub fn check_reconstruct(
     Ok(shard_bytes)
 }
 
+/// Device memory one blob's encode takes (its work buffer), in bytes.
+pub fn encode_work_bytes(k: usize, m: usize, shard_bytes: usize) -> usize {
+    plan::encode_work_count(k, m).saturating_mul(shard_bytes)
+}
+
+/// Device memory one blob's decode takes (the `received` shards and two work buffers),
+/// in bytes.
+pub fn decode_work_bytes(k: usize, m: usize, received: usize, shard_bytes: usize) -> usize {
+    (received + 2 * plan::decode_work_count(k, m)).saturating_mul(shard_bytes)
+}
+
 struct Kernels {
     fft: [CudaFunction; 4],
     ifft: [CudaFunction; 4],

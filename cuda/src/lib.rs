@@ -12,8 +12,8 @@ mod coder;
 mod plan;
 
 pub use coder::{
-    check_encode, check_reconstruct, check_shape, DecodeBatch, EncodeBatch, GpuCoder, GpuError,
-    MAX_TOTAL_SHARDS, SHARD_ALIGN,
+    check_encode, check_reconstruct, check_shape, decode_work_bytes, encode_work_bytes,
+    DecodeBatch, EncodeBatch, GpuCoder, GpuError, MAX_TOTAL_SHARDS, SHARD_ALIGN,
 };
 
 pub use cudarc::driver::CudaContext;

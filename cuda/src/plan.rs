@@ -91,6 +91,15 @@ pub(crate) fn encode_work_count(k: usize, m: usize) -> usize {
     }
 }
 
+/// Shards of work buffer the decoder needs for `k + m` (the same for every pattern).
+pub(crate) fn decode_work_count(k: usize, m: usize) -> usize {
+    if use_high_rate(k, m) {
+        (m.next_power_of_two() + k).next_power_of_two()
+    } else {
+        (k.next_power_of_two() + m).next_power_of_two()
+    }
+}
+
 /// Encodes in place: before, `work[0..k]` holds the originals and the rest of the
 /// `encode_work_count` shards are zero; after, `work[0..m]` holds the recovery shards.
 pub(crate) fn run_encode<E: Exec>(e: &mut E, k: usize, m: usize) -> Result<(), E::Err> {
@@ -152,6 +161,7 @@ impl DecodePlan {
             (0, chunk, chunk + m)
         };
         let work_count = end.next_power_of_two();
+        debug_assert_eq!(work_count, decode_work_count(k, m));
         let pos_of = |i: usize| {
             if i < k {
                 original_base + i

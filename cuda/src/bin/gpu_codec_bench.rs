@@ -57,87 +57,145 @@ fn random_fill(buf: &mut [u8], seed: u64) {
     });
 }
 
-/// All-core CPU encode; recovery shards concatenated.
-fn cpu_encode(orig: &[u8], k: usize, m: usize, s: usize) -> Vec<u8> {
-    let parts: Vec<(usize, Vec<Vec<u8>>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = stripes(threads(), s)
-            .into_iter()
-            .map(|(a, b)| {
-                scope.spawn(move || {
-                    let mut enc =
-                        reed_solomon_simd::ReedSolomonEncoder::new(k, m, b - a).expect("encoder");
-                    for i in 0..k {
-                        enc.add_original_shard(&orig[i * s + a..i * s + b])
-                            .expect("shard");
-                    }
-                    let r = enc.encode().expect("encode");
-                    (a, r.recovery_iter().map(<[u8]>::to_vec).collect())
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("thread"))
-            .collect()
-    });
-    let mut out = vec![0u8; m * s];
-    for (a, pieces) in parts {
-        for (j, p) in pieces.iter().enumerate() {
-            out[j * s + a..j * s + a + p.len()].copy_from_slice(p);
-        }
-    }
-    out
+/// The CPU codec on every core, as fast as it goes: one `reed-solomon-simd` encoder and
+/// decoder per thread, each on its own 64-byte-aligned stripe of every shard (as
+/// `kaizen_da::CpuCoder`), created once and reused (`reset`), so that timed runs pay no
+/// allocation or page faults; results stay in the coders' buffers unless asked for.
+struct CpuPool {
+    k: usize,
+    m: usize,
+    s: usize,
+    stripes: Vec<(usize, usize)>,
+    encs: Vec<reed_solomon_simd::ReedSolomonEncoder>,
+    decs: Vec<reed_solomon_simd::ReedSolomonDecoder>,
 }
 
-/// All-core CPU decode of the first `m` originals from the rest; restored concatenated.
-fn cpu_decode(orig: &[u8], rec: &[u8], k: usize, m: usize, s: usize) -> Vec<u8> {
-    let lost = m.min(k);
-    type Part = (usize, Vec<(usize, Vec<u8>)>);
-    let parts: Vec<Part> = std::thread::scope(|scope| {
-        let handles: Vec<_> = stripes(threads(), s)
-            .into_iter()
-            .map(|(a, b)| {
-                scope.spawn(move || {
-                    let mut dec =
-                        reed_solomon_simd::ReedSolomonDecoder::new(k, m, b - a).expect("decoder");
-                    for i in lost..k {
-                        dec.add_original_shard(i, &orig[i * s + a..i * s + b])
-                            .expect("shard");
-                    }
-                    for j in 0..m {
-                        dec.add_recovery_shard(j, &rec[j * s + a..j * s + b])
-                            .expect("shard");
-                    }
-                    let r = dec.decode().expect("decode");
-                    (
-                        a,
-                        r.restored_original_iter()
-                            .map(|(i, d)| (i, d.to_vec()))
-                            .collect(),
-                    )
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("thread"))
-            .collect()
-    });
-    let mut out = vec![0u8; lost * s];
-    for (a, pieces) in parts {
-        for (i, p) in pieces {
-            out[i * s + a..i * s + a + p.len()].copy_from_slice(&p);
+impl CpuPool {
+    fn new(k: usize, m: usize, s: usize) -> Self {
+        let stripes = stripes(threads(), s);
+        Self {
+            k,
+            m,
+            s,
+            encs: Vec::new(),
+            decs: Vec::new(),
+            stripes,
         }
     }
-    out
+
+    /// Encodes on every core; with `out`, the recovery shards concatenated.
+    fn encode(&mut self, orig: &[u8], mut out: Option<&mut [u8]>) {
+        let (k, m, s) = (self.k, self.m, self.s);
+        if self.encs.is_empty() {
+            self.encs = self
+                .stripes
+                .iter()
+                .map(|&(a, b)| {
+                    reed_solomon_simd::ReedSolomonEncoder::new(k, m, b - a).expect("encoder")
+                })
+                .collect();
+        }
+        let parts: Vec<(usize, Option<Vec<Vec<u8>>>)> = std::thread::scope(|scope| {
+            let want = out.is_some();
+            let handles: Vec<_> = self
+                .encs
+                .iter_mut()
+                .zip(&self.stripes)
+                .map(|(enc, &(a, b))| {
+                    scope.spawn(move || {
+                        for i in 0..k {
+                            enc.add_original_shard(&orig[i * s + a..i * s + b])
+                                .expect("shard");
+                        }
+                        let r = enc.encode().expect("encode");
+                        std::hint::black_box(r.recovery(0));
+                        (
+                            a,
+                            want.then(|| r.recovery_iter().map(<[u8]>::to_vec).collect()),
+                        )
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect()
+        });
+        if let Some(out) = out.as_deref_mut() {
+            for (a, pieces) in parts {
+                for (j, p) in pieces.into_iter().flatten().enumerate() {
+                    out[j * s + a..j * s + a + p.len()].copy_from_slice(&p);
+                }
+            }
+        }
+    }
+
+    /// Decodes the first `min(k, m)` originals from the rest on every core; with `out`,
+    /// the restored originals concatenated.
+    fn decode(&mut self, orig: &[u8], rec: &[u8], mut out: Option<&mut [u8]>) {
+        let (k, m, s) = (self.k, self.m, self.s);
+        let lost = m.min(k);
+        self.encs.clear();
+        if self.decs.is_empty() {
+            self.decs = self
+                .stripes
+                .iter()
+                .map(|&(a, b)| {
+                    reed_solomon_simd::ReedSolomonDecoder::new(k, m, b - a).expect("decoder")
+                })
+                .collect();
+        }
+        type Part = (usize, Option<Vec<(usize, Vec<u8>)>>);
+        let parts: Vec<Part> = std::thread::scope(|scope| {
+            let want = out.is_some();
+            let handles: Vec<_> = self
+                .decs
+                .iter_mut()
+                .zip(&self.stripes)
+                .map(|(dec, &(a, b))| {
+                    scope.spawn(move || {
+                        for i in lost..k {
+                            dec.add_original_shard(i, &orig[i * s + a..i * s + b])
+                                .expect("shard");
+                        }
+                        for j in 0..m {
+                            dec.add_recovery_shard(j, &rec[j * s + a..j * s + b])
+                                .expect("shard");
+                        }
+                        let r = dec.decode().expect("decode");
+                        std::hint::black_box(r.restored_original(0));
+                        (
+                            a,
+                            want.then(|| {
+                                r.restored_original_iter()
+                                    .map(|(i, d)| (i, d.to_vec()))
+                                    .collect()
+                            }),
+                        )
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect()
+        });
+        if let Some(out) = out.as_deref_mut() {
+            for (a, pieces) in parts {
+                for (i, p) in pieces.into_iter().flatten() {
+                    out[i * s + a..i * s + a + p.len()].copy_from_slice(&p);
+                }
+            }
+        }
+    }
 }
 
 fn gbps(bytes: usize, secs: f64) -> f64 {
     bytes as f64 / secs / 1e9
 }
 
-fn copy_limits(ctx: &std::sync::Arc<cudarc::driver::CudaContext>) -> (f64, f64) {
-    let run = || -> Result<(f64, f64), Box<dyn std::error::Error>> {
+fn copy_limits(ctx: &std::sync::Arc<cudarc::driver::CudaContext>) -> (f64, f64, f64) {
+    let run = || -> Result<(f64, f64, f64), Box<dyn std::error::Error>> {
         let stream = ctx.new_stream()?;
         let src = stream.alloc_zeros::<u8>(GIB)?;
         let mut dst = stream.alloc_zeros::<u8>(GIB)?;
@@ -160,12 +218,28 @@ fn copy_limits(ctx: &std::sync::Arc<cudarc::driver::CudaContext>) -> (f64, f64) 
         let d2d = time(&mut || stream.memcpy_dtod(&src, &mut dst))?;
         let h2d = time(&mut || stream.memcpy_htod(&pinned, &mut dst))?;
         let d2h = time(&mut || stream.memcpy_dtoh(&src, &mut pinned))?;
-        println!("pinned device-to-host: {d2h:.1} GB/s");
-        Ok((d2d, h2d))
+        // Both directions at once (what a pipelined encode or decode does): 1 GiB each
+        // way on two streams, wall clock; GB/s per direction.
+        let other = ctx.new_stream()?;
+        // SAFETY: filled below before use.
+        let mut pinned2 = unsafe { ctx.alloc_pinned_with_flags::<u8>(GIB, 0)? };
+        pinned2.as_mut_slice()?.fill(7);
+        let mut v = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            stream.memcpy_htod(&pinned, &mut dst)?;
+            other.memcpy_dtoh(&src, &mut pinned2)?;
+            stream.synchronize()?;
+            other.synchronize()?;
+            v.push(t.elapsed().as_secs_f64());
+        }
+        let both = gbps(GIB, median(v));
+        println!("pinned host-to-device and device-to-host at once: {both:.1} GB/s each way");
+        Ok((d2d, h2d, d2h))
     };
     run().unwrap_or_else(|e| {
         println!("copy limits failed: {e}");
-        (f64::NAN, f64::NAN)
+        (f64::NAN, f64::NAN, f64::NAN)
     })
 }
 
@@ -178,51 +252,65 @@ struct Row {
     cpu_dec: f64,
     gpu_dec_kernel: f64,
     gpu_dec_e2e: f64,
-    depth: usize,
-    blobs: usize,
+    depth: (usize, usize),
+    blobs: (usize, usize),
 }
 
-fn bench_shape(coder: &GpuCoder, k: usize, s: usize, reps: usize) -> Result<Row, String> {
+fn bench_shape(
+    coder: &GpuCoder,
+    k: usize,
+    s: usize,
+    reps: usize,
+    dev_budget: usize,
+) -> Result<Row, String> {
     let m = k;
     let blob = k * s;
     let lost = m.min(k);
     let mut orig = vec![0u8; blob];
     random_fill(&mut orig, (k * 31 + s) as u64);
 
-    // CPU, all cores.
-    let rec = cpu_encode(&orig, k, m, s);
+    // CPU, all cores, reused coders; one untimed run first (reference output, warm-up).
+    let mut cpu = CpuPool::new(k, m, s);
+    let mut rec = vec![0u8; m * s];
+    cpu.encode(&orig, Some(&mut rec));
     let mut v = Vec::new();
     for _ in 0..reps {
         let t = Instant::now();
-        std::hint::black_box(cpu_encode(&orig, k, m, s));
+        cpu.encode(&orig, None);
         v.push(t.elapsed().as_secs_f64());
     }
     let cpu_enc = gbps(blob, median(v));
-    let restored = cpu_decode(&orig, &rec, k, m, s);
+    let mut restored = vec![0u8; lost * s];
+    cpu.decode(&orig, &rec, Some(&mut restored));
     if restored[..] != orig[..lost * s] {
         return Err("CPU decode did not restore the originals".into());
     }
+    drop(restored);
     let mut v = Vec::new();
     for _ in 0..reps {
         let t = Instant::now();
-        std::hint::black_box(cpu_decode(&orig, &rec, k, m, s));
+        cpu.decode(&orig, &rec, None);
         v.push(t.elapsed().as_secs_f64());
     }
     let cpu_dec = gbps(blob, median(v));
+    drop(cpu);
 
-    // GPU: slots sized to fit about 40 GiB of device memory and 24 GiB pinned.
-    let dec_slot_dev = (k + 2 * (2 * k).next_power_of_two()) * s;
-    let depth = (40 * GIB / dec_slot_dev)
-        .clamp(1, 4)
-        .min((24 * GIB / (2 * blob)).max(1));
-    let blobs = (16 * GIB / blob).clamp(4 * depth, 256);
+    // GPU: as many slots (blobs in flight, up to 4) as fit in `dev_budget` of device
+    // memory and 32 GiB of pinned host memory; at least 32 GiB of blobs per timed run.
+    let enc_slot_dev = kaizen_cuda::encode_work_bytes(k, m, s);
+    let dec_slot_dev = kaizen_cuda::decode_work_bytes(k, m, k + m - lost, s);
+    let fit = |dev: usize, host: usize| (dev_budget / dev).min(32 * GIB / host).clamp(1, 4);
+    let enc_depth = fit(enc_slot_dev, (k + m) * s);
+    let dec_depth = fit(dec_slot_dev, (k + m) * s);
+    let blobs = |depth: usize| (32 * GIB / blob).clamp(4 * depth, 256);
+    let depth = (enc_depth, dec_depth);
 
     let mut enc = coder
-        .encode_batch(k, m, s, depth)
+        .encode_batch(k, m, s, enc_depth)
         .map_err(|e| format!("encode batch: {e}"))?;
     let mut ok = true;
     enc.run(
-        depth,
+        enc_depth,
         |_, buf| buf.copy_from_slice(&orig),
         |_, out| ok &= out == &rec[..],
     )
@@ -238,23 +326,23 @@ fn bench_shape(coder: &GpuCoder, k: usize, s: usize, reps: usize) -> Result<Row,
     for _ in 0..reps {
         let t = Instant::now();
         // The pinned inputs still hold the blob from the first run.
-        enc.run(blobs, |_, _| {}, |_, _| {})
+        enc.run(blobs(enc_depth), |_, _| {}, |_, _| {})
             .map_err(|e| format!("encode: {e}"))?;
         v.push(t.elapsed().as_secs_f64());
     }
-    let gpu_enc_e2e = gbps(blob * blobs, median(v));
+    let gpu_enc_e2e = gbps(blob * blobs(enc_depth), median(v));
     drop(enc);
 
     let received: Vec<usize> = (lost..k + m).collect();
     let mut dec = coder
-        .decode_batch(k, m, s, &received, depth)
+        .decode_batch(k, m, s, &received, dec_depth)
         .map_err(|e| format!("decode batch: {e}"))?;
     let mut input = Vec::with_capacity((k + m - lost) * s);
     input.extend_from_slice(&orig[lost * s..]);
     input.extend_from_slice(&rec);
     let mut ok = true;
     dec.run(
-        depth,
+        dec_depth,
         |_, buf| buf.copy_from_slice(&input),
         |_, out| ok &= out == &orig[..lost * s],
     )
@@ -269,11 +357,11 @@ fn bench_shape(coder: &GpuCoder, k: usize, s: usize, reps: usize) -> Result<Row,
     let mut v = Vec::new();
     for _ in 0..reps {
         let t = Instant::now();
-        dec.run(blobs, |_, _| {}, |_, _| {})
+        dec.run(blobs(dec_depth), |_, _| {}, |_, _| {})
             .map_err(|e| format!("decode: {e}"))?;
         v.push(t.elapsed().as_secs_f64());
     }
-    let gpu_dec_e2e = gbps(blob * blobs, median(v));
+    let gpu_dec_e2e = gbps(blob * blobs(dec_depth), median(v));
     Ok(Row {
         k,
         s,
@@ -284,7 +372,7 @@ fn bench_shape(coder: &GpuCoder, k: usize, s: usize, reps: usize) -> Result<Row,
         gpu_dec_kernel,
         gpu_dec_e2e,
         depth,
-        blobs,
+        blobs: (blobs(enc_depth), blobs(dec_depth)),
     })
 }
 
@@ -315,8 +403,14 @@ fn main() {
         }
     };
     if profile {
-        // One blob each way, for a profiler.
-        let (k, s) = (1024, 64 * KIB);
+        // One blob each way, for a profiler: `--profile [K [SHARD_KIB]]` (k = m).
+        let pos = args.iter().position(|a| a == "--profile").unwrap_or(0);
+        let num = |i: usize, default: usize| {
+            args.get(pos + i)
+                .and_then(|a| a.parse().ok())
+                .unwrap_or(default)
+        };
+        let (k, s) = (num(1, 1024), num(2, 64) * KIB);
         let run = || -> Result<(), kaizen_cuda::GpuError> {
             let mut enc = coder.encode_batch(k, k, s, 1)?;
             enc.run(1, |_, b| random_fill(b, 1), |_, _| {})?;
@@ -325,17 +419,8 @@ fn main() {
             let mut dec = coder.decode_batch(k, k, s, &received, 1)?;
             dec.run(1, |_, b| random_fill(b, 2), |_, _| {})
         };
-        if let Err(e) = run() {
-            println!("profile run failed: {e}");
-        }
-        return;
-    }
-    if args.iter().any(|a| a == "--profile-old") {
-        match bench_shape(&coder, 1024, 64 * KIB, 1) {
-            Ok(r) => println!(
-                "profile run 1024+1024 x 64 KiB: enc kernel {:.1} GB/s, dec kernel {:.1} GB/s",
-                r.gpu_enc_kernel, r.gpu_dec_kernel
-            ),
+        match run() {
+            Ok(()) => println!("profile run {k}+{k} x {}: done", size_name(s)),
             Err(e) => println!("profile run failed: {e}"),
         }
         return;
@@ -348,8 +433,21 @@ fn main() {
         total as f64 / GIB as f64,
         threads()
     );
-    let (d2d, h2d) = copy_limits(&ctx);
-    println!("copy limits (1 GiB, median of 5): device-to-device {d2d:.1} GB/s, pinned host-to-device {h2d:.1} GB/s");
+    let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    println!("host CPU: {cpu_model}");
+    let (d2d, h2d, d2h) = copy_limits(&ctx);
+    println!(
+        "copy limits (1 GiB, median of 5): device-to-device {d2d:.1} GB/s, pinned \
+         host-to-device {h2d:.1} GB/s, device-to-pinned-host {d2h:.1} GB/s"
+    );
     let reps = 3;
     let mut rows = Vec::new();
     let shapes: &[(usize, usize)] = if quick {
@@ -366,20 +464,24 @@ fn main() {
             (16384, MIB),
         ]
     };
+    // Device memory the bench may use: all that is free but 4 GiB.
+    let dev_budget = free.saturating_sub(4 * GIB);
     for &(k, s) in shapes {
-        // Decode needs input + two work buffers of (2k).next_power_of_two() shards.
-        let need = (k + 2 * (2 * k).next_power_of_two()) * s;
-        if need > free * 9 / 10 {
+        let (m, lost) = (k, k);
+        let need = kaizen_cuda::decode_work_bytes(k, m, k + m - lost, s);
+        if need > dev_budget {
             println!(
-                "skipped {k}+{k} x {}: decode needs {:.0} GiB of device memory, {:.0} GiB free",
+                "skipped {k}+{k} x {}: one decode needs {:.0} GiB of device memory (input and \
+                 two work buffers of {} shards), {:.0} GiB free",
                 size_name(s),
                 need as f64 / GIB as f64,
+                need / s - k,
                 free as f64 / GIB as f64
             );
             continue;
         }
         let t = Instant::now();
-        match bench_shape(&coder, k, s, reps) {
+        match bench_shape(&coder, k, s, reps, dev_budget) {
             Ok(r) => {
                 println!(
                     "{k}+{k} x {}: done in {:.1} s (GPU output checked against the CPU codec)",
@@ -398,11 +500,11 @@ fn main() {
         threads()
     );
     println!();
-    println!("| shards | shard | CPU enc | GPU enc kernel | GPU enc e2e | CPU dec | GPU dec kernel | GPU dec e2e | kernel/CPU enc, dec | e2e/H2D enc, dec | slots x blobs |");
+    println!("| shards | shard | CPU enc | GPU enc kernel | GPU enc e2e | CPU dec | GPU dec kernel | GPU dec e2e | kernel/CPU enc, dec | e2e/H2D enc, dec | slots x blobs enc, dec |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         println!(
-            "| {}+{} | {} | {:.2} | {:.1} | {:.1} | {:.2} | {:.1} | {:.1} | {:.0}x, {:.0}x | {:.0}%, {:.0}% | {} x {} |",
+            "| {}+{} | {} | {:.2} | {:.1} | {:.1} | {:.2} | {:.1} | {:.1} | {:.0}x, {:.0}x | {:.0}%, {:.0}% | {} x {}, {} x {} |",
             r.k,
             r.k,
             size_name(r.s),
@@ -416,8 +518,10 @@ fn main() {
             r.gpu_dec_kernel / r.cpu_dec,
             100.0 * r.gpu_enc_e2e / h2d,
             100.0 * r.gpu_dec_e2e / h2d,
-            r.depth,
-            r.blobs
+            r.depth.0,
+            r.blobs.0,
+            r.depth.1,
+            r.blobs.1
         );
     }
     println!();
@@ -425,4 +529,5 @@ fn main() {
     println!("|---|---:|");
     println!("| device to device | {d2d:.1} |");
     println!("| host (pinned) to device | {h2d:.1} |");
+    println!("| device to host (pinned) | {d2h:.1} |");
 }
