@@ -52,6 +52,8 @@ pub enum GpuError {
     InvalidShardIndex { index: usize, total: usize },
     #[error("{got} shards given, {need} needed")]
     NotEnoughShards { got: usize, need: usize },
+    #[error("no usable GPU: {0}")]
+    NoDevice(String),
     #[error("out of device memory ({bytes} bytes wanted)")]
     OutOfDeviceMemory { bytes: usize },
     #[error("compiling the CUDA kernels: {0}")]
@@ -144,6 +146,19 @@ pub fn encode_work_bytes(k: usize, m: usize, shard_bytes: usize) -> usize {
 /// in bytes.
 pub fn decode_work_bytes(k: usize, m: usize, received: usize, shard_bytes: usize) -> usize {
     (received + 2 * plan::decode_work_count(k, m)).saturating_mul(shard_bytes)
+}
+
+/// Largest shard the kernels address (8-byte units counted in 32 bits): 32 GiB. The CPU
+/// codec has no such limit, so this is checked after its checks, as a device error.
+pub const MAX_GPU_SHARD_BYTES: usize = (u32::MAX as usize) * 8;
+
+fn check_device_shard(shard_bytes: usize) -> Result<(), GpuError> {
+    if shard_bytes > MAX_GPU_SHARD_BYTES {
+        return Err(GpuError::Device(format!(
+            "shard size {shard_bytes} is over the GPU coder's {MAX_GPU_SHARD_BYTES} bytes"
+        )));
+    }
+    Ok(())
 }
 
 struct Kernels {
@@ -280,7 +295,7 @@ impl GpuCoder {
 
     /// Opens device 0 ([`crate::probe`]) and builds a coder on it.
     pub fn open() -> Result<Self, GpuError> {
-        let (ctx, _) = crate::probe().map_err(GpuError::Device)?;
+        let (ctx, _) = crate::probe().map_err(GpuError::NoDevice)?;
         Self::new(ctx)
     }
 
@@ -304,6 +319,7 @@ impl GpuCoder {
         let k = originals.len();
         let m = recovery_count;
         let s = check_encode(originals, m)?;
+        check_device_shard(s)?;
         let guard = self
             .stream
             .lock()
@@ -333,6 +349,7 @@ impl GpuCoder {
     ) -> Result<Vec<Vec<u8>>, GpuError> {
         let (k, m) = (original_count, recovery_count);
         let s = check_reconstruct(k, m, shards)?;
+        check_device_shard(s)?;
         if (0..k).all(|i| shards.contains_key(&i)) {
             return Ok((0..k).filter_map(|i| shards.get(&i).cloned()).collect());
         }
@@ -663,6 +680,7 @@ impl GpuCoder {
         depth: usize,
     ) -> Result<EncodeBatch<'_>, GpuError> {
         check_shape(k, m, shard_bytes)?;
+        check_device_shard(shard_bytes)?;
         let s = shard_bytes;
         let work_count = plan::encode_work_count(k, m);
         let mut slots = Vec::new();
@@ -799,6 +817,7 @@ impl GpuCoder {
         depth: usize,
     ) -> Result<DecodeBatch<'_>, GpuError> {
         check_shape(k, m, shard_bytes)?;
+        check_device_shard(shard_bytes)?;
         let mut last = None;
         for &index in received {
             if index >= k + m || last.is_some_and(|l| index <= l) {

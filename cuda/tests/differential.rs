@@ -7,7 +7,7 @@
 //! why it was skipped and returns. The bad-input tests need no device and always run.
 
 use std::{
-    collections::{BTreeMap, HashSet},
+    collections::{BTreeMap, BTreeSet},
     sync::OnceLock,
 };
 
@@ -237,7 +237,7 @@ fn reconstruct_matches_cpu_for_random_patterns_and_large_shapes() {
             if lost.iter().all(|&i| i >= k) {
                 lost[0] = rng.gen_range(0..k);
             }
-            let lost_set: HashSet<usize> = lost.iter().copied().collect();
+            let lost_set: BTreeSet<usize> = lost.iter().copied().collect();
             let given: BTreeMap<usize, Vec<u8>> = (0..k + m)
                 .filter(|i| !lost_set.contains(i))
                 .map(|i| {

@@ -84,7 +84,7 @@ impl CpuPool {
     }
 
     /// Encodes on every core; with `out`, the recovery shards concatenated.
-    fn encode(&mut self, orig: &[u8], mut out: Option<&mut [u8]>) {
+    fn encode(&mut self, orig: &[u8], out: Option<&mut [u8]>) {
         let (k, m, s) = (self.k, self.m, self.s);
         if self.encs.is_empty() {
             self.encs = self
@@ -121,7 +121,7 @@ impl CpuPool {
                 .map(|h| h.join().expect("thread"))
                 .collect()
         });
-        if let Some(out) = out.as_deref_mut() {
+        if let Some(out) = out {
             for (a, pieces) in parts {
                 for (j, p) in pieces.into_iter().flatten().enumerate() {
                     out[j * s + a..j * s + a + p.len()].copy_from_slice(&p);
@@ -132,7 +132,7 @@ impl CpuPool {
 
     /// Decodes the first `min(k, m)` originals from the rest on every core; with `out`,
     /// the restored originals concatenated.
-    fn decode(&mut self, orig: &[u8], rec: &[u8], mut out: Option<&mut [u8]>) {
+    fn decode(&mut self, orig: &[u8], rec: &[u8], out: Option<&mut [u8]>) {
         let (k, m, s) = (self.k, self.m, self.s);
         let lost = m.min(k);
         self.encs.clear();
@@ -180,7 +180,7 @@ impl CpuPool {
                 .map(|h| h.join().expect("thread"))
                 .collect()
         });
-        if let Some(out) = out.as_deref_mut() {
+        if let Some(out) = out {
             for (a, pieces) in parts {
                 for (i, p) in pieces.into_iter().flatten() {
                     out[i * s + a..i * s + a + p.len()].copy_from_slice(&p);
@@ -451,7 +451,7 @@ fn main() {
     let reps = 3;
     let mut rows = Vec::new();
     let shapes: &[(usize, usize)] = if quick {
-        &[(32, 64 * KIB), (1024, 64 * KIB)]
+        &[(1024, 64 * KIB), (1024, MIB)]
     } else {
         &[
             (32, 64 * KIB),
