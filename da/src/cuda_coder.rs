@@ -25,7 +25,8 @@ impl From<GpuError> for CodecError {
                 CodecError::InvalidShardIndex { index, total }
             }
             GpuError::NotEnoughShards { got, need } => CodecError::NotEnoughShards { got, need },
-            other @ (GpuError::OutOfDeviceMemory { .. }
+            other @ (GpuError::NoDevice(_)
+            | GpuError::OutOfDeviceMemory { .. }
             | GpuError::Compile(_)
             | GpuError::Device(_)) => CodecError::Codec(format!("cuda: {other}")),
         }
@@ -38,11 +39,10 @@ pub struct CudaCoder {
 }
 
 impl CudaCoder {
-    /// Opens device 0 and compiles the kernels.
-    pub fn open() -> Result<Self, String> {
-        GpuCoder::open()
-            .map(|gpu| Self { gpu })
-            .map_err(|e| e.to_string())
+    /// Opens device 0 and compiles the kernels; [`GpuError::NoDevice`] where no GPU is
+    /// usable.
+    pub fn open() -> Result<Self, GpuError> {
+        GpuCoder::open().map(|gpu| Self { gpu })
     }
 
     pub fn gpu(&self) -> &GpuCoder {
@@ -110,37 +110,40 @@ impl fmt::Display for CoderChoice {
     }
 }
 
-/// The coder for `choice`; says in the logs which one and why.
-pub fn select_coder(choice: CoderChoice) -> Result<Arc<dyn ErasureCoder>, String> {
+/// The coder for `choice` and why it was chosen (for logs and messages), or why
+/// `--coder cuda` cannot be honoured.
+pub fn choose_coder(choice: CoderChoice) -> Result<(Arc<dyn ErasureCoder>, String), String> {
     match choice {
-        CoderChoice::Cpu => {
-            tracing::info!(coder = "cpu", reason = "--coder cpu", "erasure coder");
-            Ok(Arc::new(CpuCoder::default()))
-        }
-        CoderChoice::Cuda => {
-            let c = CudaCoder::open().map_err(|e| format!("--coder cuda: {e}"))?;
-            tracing::info!(coder = "cuda", reason = "--coder cuda", "erasure coder");
-            Ok(Arc::new(c))
-        }
+        CoderChoice::Cpu => Ok((Arc::new(CpuCoder::default()), "--coder cpu".into())),
+        CoderChoice::Cuda => match CudaCoder::open() {
+            Ok(c) => Ok((Arc::new(c), "--coder cuda".into())),
+            Err(e) => Err(format!("--coder cuda: {e}")),
+        },
         CoderChoice::Auto => match CudaCoder::open() {
-            Ok(c) => {
-                tracing::info!(
-                    coder = "cuda",
-                    reason = "auto: a usable GPU was found",
-                    "erasure coder"
-                );
-                Ok(Arc::new(c))
-            }
-            Err(why) => {
-                tracing::info!(
-                    coder = "cpu",
-                    reason = %format!("auto: no usable GPU ({why})"),
-                    "erasure coder"
-                );
-                Ok(Arc::new(CpuCoder::default()))
-            }
+            Ok(c) => Ok((Arc::new(c), "auto: a usable GPU was found".into())),
+            Err(GpuError::NoDevice(why)) => Ok((
+                Arc::new(CpuCoder::default()),
+                format!("auto: no usable GPU ({why})"),
+            )),
+            // A device exists but the coder could not be built on it: say so loudly,
+            // and still encode (on the CPU, byte-identical).
+            Err(e) => Ok((
+                Arc::new(CpuCoder::default()),
+                format!("auto: a GPU is present but the CUDA coder failed ({e}); using the CPU"),
+            )),
         },
     }
+}
+
+/// The coder for `choice`; says in the logs which one and why.
+pub fn select_coder(choice: CoderChoice) -> Result<Arc<dyn ErasureCoder>, String> {
+    let (coder, reason) = choose_coder(choice)?;
+    if reason.contains("failed") {
+        tracing::warn!(coder = coder.name(), reason = %reason, "erasure coder");
+    } else {
+        tracing::info!(coder = coder.name(), reason = %reason, "erasure coder");
+    }
+    Ok(coder)
 }
 
 #[cfg(test)]
@@ -165,7 +168,10 @@ mod tests {
             Ok(_) => assert_eq!(auto.name(), "cuda"),
             Err(why) => {
                 assert_eq!(auto.name(), "cpu");
-                assert!(select_coder(CoderChoice::Cuda).is_err());
+                let (_, reason) = choose_coder(CoderChoice::Auto).unwrap();
+                assert!(reason.starts_with("auto: no usable GPU"), "{reason}");
+                let err = select_coder(CoderChoice::Cuda).err().unwrap();
+                assert!(err.starts_with("--coder cuda: no usable GPU"), "{err}");
                 println!("no GPU here ({why}): auto chose the CPU codec");
             }
         }
