@@ -33,6 +33,19 @@ pub const SHARD_ALIGN: usize = 64;
 /// Most shards, original plus recovery, the codec supports.
 pub const MAX_TOTAL_SHARDS: usize = 65536;
 const THREADS: u32 = 256;
+/// Input bytes per column slice of the formal derivative (2 MiB measured 5% faster on an
+/// H100 than 4-16 MiB: the slice stays in L2 while the output streams past it,
+/// whole warps of units at the least); `KAIZEN_CUDA_DERIVATIVE_SLICE_KIB` overrides
+/// it (for measurements).
+const DERIVATIVE_SLICE_BYTES: usize = 2 << 20;
+
+fn derivative_slice_bytes() -> usize {
+    std::env::var("KAIZEN_CUDA_DERIVATIVE_SLICE_KIB")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&k| (64..=1 << 20).contains(&k))
+        .map_or(DERIVATIVE_SLICE_BYTES, |k| k << 10)
+}
 
 /// Errors of the GPU coder. The first five mirror `kaizen_da::CodecError` field for field
 /// and are reported for exactly the same inputs as the CPU codec.
@@ -183,6 +196,7 @@ pub struct GpuCoder {
     /// For [`GpuCoder::encode`] / [`GpuCoder::reconstruct`]; calls are serialized on it.
     stream: Mutex<Arc<CudaStream>>,
     sm_count: u32,
+    derivative_slice_bytes: usize,
 }
 
 /// Blocks of 256 threads per SM the transform kernels are compiled for (a register cap:
@@ -290,6 +304,7 @@ impl GpuCoder {
             no_skip,
             stream: Mutex::new(stream),
             sm_count,
+            derivative_slice_bytes: derivative_slice_bytes(),
         })
     }
 
@@ -627,6 +642,11 @@ impl Exec for DevExec<'_> {
         let (cur, other) = self.bufs();
         let other =
             other.ok_or_else(|| GpuError::Device("derivative needs a scratch buffer".into()))?;
+        // Column slices of about `derivative_slice_bytes` of input in all (whole warps of
+        // units), so that a slice's shards stay in L2 while it is read.
+        let slice_units = ((coder.derivative_slice_bytes / 8) >> log_n)
+            .max(32)
+            .min(units as usize) as u32;
         // SAFETY: argument types match `formal_derivative`; both buffers hold 2^log_n
         // shards.
         unsafe {
@@ -637,6 +657,7 @@ impl Exec for DevExec<'_> {
                 .arg(&sb)
                 .arg(&units)
                 .arg(&log_n)
+                .arg(&slice_units)
                 .launch(coder.grid((1u64 << log_n) * u64::from(units)))?;
         }
         self.swapped = !self.swapped;

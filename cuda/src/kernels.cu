@@ -228,15 +228,34 @@ extern "C" __global__ void broadcast(uint4* data, u64 block_words, u32 nblk) {
 // `for i in 1..n { w = lowest bit of i; data[i-w..i] ^= data[i..i+w] }` only ever reads
 // shards it has not written yet, so out[p] = in[p] ^ (xor of in[p | 2^b] over the bits b
 // of p that are 0, 2^b < n).
+// Each output reads about log_n / 2 + 1 shards far apart, so the work goes slice by
+// slice: all n positions of `slice_units` units (a column slice small enough for the
+// L2 cache) before the next slice, so that each input is read from DRAM about once.
 extern "C" __global__ void formal_derivative(const u8* __restrict__ in, u8* __restrict__ out,
-                                             u64 shard_bytes, u32 units, u32 log_n) {
-    const u64 total = ((u64)1 << log_n) * units;
+                                             u64 shard_bytes, u32 units, u32 log_n,
+                                             u32 slice_units) {
+    const u64 n = (u64)1 << log_n;
+    const u64 total = n * units;
+    const u64 per_slice = n * slice_units;
     for (u64 idx = (u64)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
          idx += (u64)gridDim.x * blockDim.x) {
-        u32 u;
-        u64 g;
-        split(idx, units, u, g);
-        const u32 p = (u32)g;
+        u32 p, u;
+        if (total >> 32) {
+            const u64 sl = idx / per_slice;
+            const u64 r = idx - sl * per_slice;
+            const u64 first = sl * slice_units;
+            const u64 w = (units - first < slice_units) ? (units - first) : slice_units;
+            p = (u32)(r / w);
+            u = (u32)(first + r % w);
+        } else {
+            const u32 i = (u32)idx;
+            const u32 sl = i / (u32)per_slice;
+            const u32 r = i - sl * (u32)per_slice;
+            const u32 first = sl * slice_units;
+            const u32 w = (units - first < slice_units) ? (units - first) : slice_units;
+            p = r / w;
+            u = first + r % w;
+        }
         Elem acc = load(in, unit_offset(p, shard_bytes, u));
         for (u32 b = 0; b < log_n; b++) {
             if (p & (1u << b)) continue;
