@@ -312,6 +312,7 @@ pub enum DaCmd {
         /// Where to write the blob (`-o`; `--output` is the global format flag).
         #[arg(long = "out", short = 'o')]
         out: std::path::PathBuf,
+        /// Erasure coder: auto (GPU when usable), cpu or cuda.
         #[arg(long, default_value = "auto")]
         coder: String,
     },
@@ -324,12 +325,12 @@ pub(crate) fn parse_shards(s: &str) -> anyhow::Result<(usize, usize)> {
     Ok((k.trim().parse()?, m.trim().parse()?))
 }
 
+/// The erasure coder for `--coder auto|cpu|cuda`; says on stderr which one and why.
 pub(crate) fn coder(name: &str) -> anyhow::Result<std::sync::Arc<dyn kaizen_da::ErasureCoder>> {
-    match name {
-        "cpu" | "auto" => Ok(std::sync::Arc::new(kaizen_da::CpuCoder::default())),
-        "cuda" => anyhow::bail!("--coder cuda: this build has no GPU coder yet; use cpu or auto"),
-        other => anyhow::bail!("--coder is auto, cpu or cuda, not {other:?}"),
-    }
+    let choice: kaizen_da::CoderChoice = name.parse().map_err(anyhow::Error::msg)?;
+    let (coder, reason) = kaizen_da::choose_coder(choice).map_err(anyhow::Error::msg)?;
+    eprintln!("erasure coder: {} ({reason})", coder.name());
+    Ok(coder)
 }
 
 pub(crate) fn bar(total: u64, what: &str) -> indicatif::ProgressBar {

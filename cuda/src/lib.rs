@@ -1,10 +1,20 @@
 //! Kaizen's CUDA support (DESIGN.md §5), loaded at run time: the crate builds and runs on
 //! machines without CUDA, where [`probe`] says why no device is usable.
 //!
-//! Status: device probing and the physical copy limits. The GPU erasure coder that must
-//! match `kaizen_da::CpuCoder` byte for byte is issue 6's work and is not here yet.
+//! - [`probe`]: device probing (and `cuda-copy-limits`, the physical copy limits).
+//! - [`GpuCoder`]: the GPU erasure coder, byte-identical to `reed-solomon-simd` (the CPU
+//!   codec of `kaizen_da::CpuCoder`), with batched, stream-overlapped variants
+//!   ([`EncodeBatch`], [`DecodeBatch`]).
 
 use std::{panic::AssertUnwindSafe, sync::Arc};
+
+mod coder;
+mod plan;
+
+pub use coder::{
+    check_encode, check_reconstruct, check_shape, decode_work_bytes, encode_work_bytes,
+    DecodeBatch, EncodeBatch, GpuCoder, GpuError, MAX_TOTAL_SHARDS, SHARD_ALIGN,
+};
 
 pub use cudarc::driver::CudaContext;
 

@@ -3,8 +3,10 @@
 //!
 //! - [`codec`]: Reed-Solomon erasure coding of `k` original shards into `m` recovery
 //!   shards (any `k` of the `k + m` recover the blob), behind the [`codec::ErasureCoder`]
-//!   interface that the CPU codec (`reed-solomon-simd`) implements here and the CUDA worker
-//!   implements in `cuda/`; both must produce byte-identical recovery shards.
+//!   interface that the CPU codec (`reed-solomon-simd`) implements here and the CUDA coder
+//!   (`kaizen-cuda`, wrapped in [`cuda_coder`]) implements on NVIDIA GPUs; both produce
+//!   byte-identical recovery shards.
+//! - [`cuda_coder`]: `--coder auto|cpu|cuda`, the runtime choice between them.
 //! - [`blob`]: how a blob becomes `k` equal shards (a multiple of 64 bytes each) and back.
 //! - [`commitment`]: the blob commitment, a Merkle root over the hashes of all `k + m`
 //!   shards, each shard hash itself a Merkle root over fixed-size segments, with the
@@ -18,6 +20,7 @@ pub mod blob;
 pub mod chain;
 pub mod codec;
 pub mod commitment;
+pub mod cuda_coder;
 pub mod dispersal;
 pub mod server;
 pub mod store;
@@ -26,3 +29,4 @@ pub mod watcher;
 pub use blob::{BlobRef, ErasureParams};
 pub use codec::{CodecError, CpuCoder, ErasureCoder};
 pub use commitment::{BlobCommitment, SEGMENT_BYTES};
+pub use cuda_coder::{choose_coder, select_coder, CoderChoice, CudaCoder};

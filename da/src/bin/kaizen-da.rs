@@ -72,8 +72,9 @@ enum Cmd {
         chain_grpc: String,
         #[arg(long)]
         chain_id: String,
-        /// Erasure coder for repairs: auto, cpu or cuda (the node itself only checks
-        /// and stores shards today).
+        /// Erasure coder for repairs: auto (the GPU where one is usable, else the CPU),
+        /// cpu or cuda (fails without a usable GPU). The node itself only checks and
+        /// stores shards today.
         #[arg(long, default_value = "auto")]
         coder: String,
         /// Largest shard accepted, in bytes.
@@ -221,12 +222,12 @@ async fn start(
     let chain: Arc<dyn kaizen_da::chain::ChainView> = Arc::new(GrpcChain::connect(grpc).await?);
     let store = Arc::new(ShardStore::open(&home.join("data/shards"))?);
     // The node checks and stores shards; encoding and decoding are the client's, so
-    // the coder is only reported until nodes repair lost shards themselves.
-    let coder_name = match coder {
-        "cpu" | "auto" => "cpu",
-        "cuda" => bail!("--coder cuda: this build has no GPU coder; use auto or cpu"),
-        other => bail!("--coder is auto, cpu or cuda, not {other:?}"),
-    };
+    // the coder (chosen and logged here: `cuda` fails without a usable GPU) is only
+    // reported until nodes repair lost shards themselves.
+    let choice: kaizen_da::CoderChoice = coder.parse().map_err(anyhow::Error::msg)?;
+    let coder_name = kaizen_da::select_coder(choice)
+        .map_err(anyhow::Error::msg)?
+        .name();
     if corrupt {
         tracing::warn!("TEST MODE: serving corrupted shards");
     }
