@@ -25,6 +25,10 @@ cargo test --locked -p kaizen-testnet --tests --no-fail-fast -- --test-threads=1
 e2e=${PIPESTATUS[0]}
 [ "$status" -ne 0 ] || status=$e2e
 set -e
+# The GPU differential tests pass without a GPU by skipping; say so, and why, in the log.
+echo
+echo "CUDA differential tests on this machine:"
+cargo test --locked -p kaizen-cuda --test differential -- --nocapture 2>&1 | grep -E "skipped|^GPU:" | cut -c1-150 || true
 passed=$(grep -oE '([0-9]+) passed' "$log" | awk '{s+=$1} END {print s+0}')
 failed=$(grep -oE '([0-9]+) failed' "$log" | awk '{s+=$1} END {print s+0}')
 echo
