@@ -790,3 +790,27 @@ async fn operator_randomness_feeds_the_next_seed_and_bad_outputs_are_refused() -
     assert_eq!(seed1, expected);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_payment_checked_just_before_an_epoch_boundary_is_admitted() -> anyhow::Result<()> {
+    // CheckTx runs at the next height without its begin-block, so at a boundary the
+    // new epoch's quorum is not installed yet; the mempool must still take the payment.
+    let ops = operators(4);
+    let alice = TestKey::new("alice");
+    let mut node = TestNode::start(&genesis(&ops, &alice)).await?;
+    advance_to(&mut node, EPOCH_BLOCKS - 1).await;
+    let blob = blob_of(5_000, 9);
+    let mut tx = node
+        .tx_for(&alice, vec![any(&pay_msg(&alice, &blob, 100))])
+        .await?;
+    tx.gas_limit = 2_000_000;
+    tx.fee = 2_000;
+    let bytes = tx.sign(&alice)?;
+    let checked = node.check_tx(&bytes).await?;
+    assert_eq!(checked.code, 0, "{}", checked.log);
+    // And the block at the boundary runs it against the new epoch's quorum.
+    let block = node.block(vec![bytes]).await?;
+    assert_eq!(block.tx_results[0].code, 0, "{}", block.tx_results[0].log);
+    assert_eq!(query_blob(&node, &blob.blob_ref.commitment).await.epoch, 1);
+    Ok(())
+}

@@ -29,6 +29,10 @@ pub struct DeviceInfo {
 /// Opens device 0, or says why it cannot. cudarc panics (rather than erring) when the
 /// driver library is missing, so the calls run behind `catch_unwind`.
 pub fn probe() -> Result<(Arc<CudaContext>, DeviceInfo), String> {
+    // The expected panic (no driver) is reported as an error below; keep the default hook
+    // from printing it and a backtrace to stderr meanwhile. Probing happens at start-up.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let attempt = std::panic::catch_unwind(AssertUnwindSafe(|| {
         let count = CudaContext::device_count().map_err(|e| format!("cuDeviceGetCount: {e}"))?;
         if count < 1 {
@@ -45,6 +49,7 @@ pub fn probe() -> Result<(Arc<CudaContext>, DeviceInfo), String> {
             },
         ))
     }));
+    std::panic::set_hook(hook);
     match attempt {
         Ok(r) => r,
         Err(panic) => {

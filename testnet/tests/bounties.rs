@@ -4,7 +4,8 @@
 //! evaluators fetch them, run them with tract, and attest. Shown here: the story (a
 //! submission that misses earns nothing, a better one is paid, the reward adds up), a
 //! byzantine evaluator slashed while the correct result stands, an evaluator killed
-//! mid-job replaced, and a malformed model, a model with the wrong input shape and a WASM
+//! mid-job replaced, an evaluator restarted between commit and reveal revealing from
+//! its journal, and a malformed model, a model with the wrong input shape and a WASM
 //! metric that loops forever each ending in a clear failed verdict.
 
 // A test harness, not consensus code: it waits by the wall clock.
@@ -206,5 +207,54 @@ async fn bounty_story_with_real_evaluators_slashes_a_byzantine_one_and_fails_bad
     );
     let job = net.job(b.baseline_job_id).await?;
     assert_eq!(job.outcome.map(|o| o.failure_code), Some(5));
+
+    // An evaluator restarted between its commit and its reveal reveals from its journal
+    // (the same outcome and salt), and is neither slashed nor stuck. The two honest
+    // evaluators left form the committee; one is held back so that the reveal window
+    // cannot open while the other restarts.
+    let left: Vec<usize> = (0..3).filter(|j| *j != victim_index).collect();
+    let (held, restarted) = (left[0], left[1]);
+    let restarted_address = net.devnet.evaluator(restarted)["address"]
+        .as_str()
+        .context("address")?
+        .to_string();
+    net.devnet
+        .kaizen_ok(&["devnet", "stop-evaluator", &held.to_string()])?;
+    let id4 = net
+        .create(&test_set, &baseline, "recall:1", &[], 2, 2, 2000)
+        .await?;
+    let job_id = net.bounty(id4).await?.baseline_job_id;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !net
+        .job(job_id)
+        .await?
+        .attestations
+        .iter()
+        .any(|a| a.evaluator == restarted_address)
+    {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "no commitment from the evaluator"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    net.devnet
+        .kaizen_ok(&["devnet", "stop-evaluator", &restarted.to_string()])?;
+    net.devnet
+        .kaizen_ok(&["devnet", "start-evaluator", &held.to_string()])?;
+    net.devnet
+        .kaizen_ok(&["devnet", "start-evaluator", &restarted.to_string()])?;
+    let b = net
+        .wait_bounty(
+            id4,
+            |b| b.status != bounty::BountyStatus::EvaluatingBaseline as i32,
+            Duration::from_secs(120),
+        )
+        .await?;
+    assert_eq!(b.status, bounty::BountyStatus::Open as i32, "{b:?}");
+    let job = net.job(job_id).await?;
+    assert_eq!(job.round, 0, "no re-assignment was needed");
+    assert!(job.agreeing.contains(&restarted_address), "{job:?}");
+    assert!(!net.evaluator(&restarted_address).await?.jailed);
     Ok(())
 }

@@ -291,7 +291,9 @@ async fn grpc_reflection_lists_and_describes_the_served_services() -> anyhow::Re
             "cosmos.bank.v1beta1.Query",
             "cosmos.base.tendermint.v1beta1.Service",
             "cosmos.tx.v1beta1.Service",
+            "kaizen.attest.v1.Query",
             "kaizen.bank.v1.Query",
+            "kaizen.bounty.v1.Query",
             "kaizen.da.v1.Query",
             "kaizen.staking.v1.Query",
         ]
