@@ -6,9 +6,10 @@
 
 use async_trait::async_trait;
 use cnidarium::StateWrite;
-use futures::StreamExt;
 use kaizen_auth::AccountWrite;
-use kaizen_framework::{BlockCtx, Component, GasMeter, HandlerError, MeteredStateWrite};
+use kaizen_framework::{
+    due_queue_keys, BlockCtx, Component, GasMeter, HandlerError, MeteredStateWrite,
+};
 
 use crate::{
     genesis::AttestGenesis,
@@ -48,20 +49,7 @@ async fn process_window_ends<S: StateWrite>(
     limit: usize,
 ) -> Result<(), HandlerError> {
     let gas = GasMeter::unlimited();
-    let mut keys = Vec::new();
-    {
-        let mut stream = Box::pin(state.prefix_keys(state_key::deadlines()));
-        while let Some(key) = stream.next().await {
-            let key = key.map_err(HandlerError::internal)?;
-            match state_key::queue_height(&key, state_key::deadlines()) {
-                Some(h) if h <= height => keys.push(key),
-                _ => break,
-            }
-            if keys.len() >= limit {
-                break;
-            }
-        }
-    }
+    let keys = due_queue_keys(state, state_key::deadlines(), height, limit).await?;
     for key in keys {
         state.delete(key.clone());
         let Some((_, id, round, phase)) = state_key::parse_deadline(&key) else {

@@ -45,10 +45,7 @@ pub fn assigned_to(evaluator: &Address) -> String {
     format!("attest/assigned/{evaluator}/")
 }
 
-/// Parses the zero-padded height after a queue prefix.
-pub fn queue_height(key: &str, prefix: &str) -> Option<u64> {
-    key.strip_prefix(prefix)?.get(..20)?.parse().ok()
-}
+pub use kaizen_framework::queue_height;
 
 /// Parses a deadline entry: (height, job id, round, phase).
 pub fn parse_deadline(key: &str) -> Option<(u64, u64, u32, &str)> {

@@ -9,9 +9,8 @@ use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use cnidarium::StateWrite;
-use futures::StreamExt;
 use kaizen_auth::AccountWrite;
-use kaizen_framework::{BlockCtx, Component, GasMeter, HandlerError, MeteredStateWrite};
+use kaizen_framework::{due_queue_keys, BlockCtx, Component, GasMeter, MeteredStateWrite};
 
 use crate::{
     genesis::BountyGenesis,
@@ -46,7 +45,7 @@ impl Component for Bounties {
                 touched.insert(b);
             }
         }
-        for key in due(state, state_key::reveal_expiries(), ctx.height, limit).await? {
+        for key in due_queue_keys(state, state_key::reveal_expiries(), ctx.height, limit).await? {
             state.delete(key.clone());
             if let Some(id) = state_key::trailing_id(&key) {
                 if let Some(b) = expire_submission(state, &gas, id, ctx.height).await? {
@@ -54,7 +53,7 @@ impl Component for Bounties {
                 }
             }
         }
-        for key in due(state, state_key::deadlines(), ctx.height, limit).await? {
+        for key in due_queue_keys(state, state_key::deadlines(), ctx.height, limit).await? {
             state.delete(key.clone());
             if let Some(id) = state_key::trailing_id(&key) {
                 deadline_passed(state, &gas, id, ctx.height).await?;
@@ -66,26 +65,4 @@ impl Component for Bounties {
         }
         Ok(())
     }
-}
-
-/// Queue keys due at `height` or before, oldest first, at most `limit`.
-async fn due<S: StateWrite>(
-    state: &S,
-    prefix: &str,
-    height: u64,
-    limit: usize,
-) -> Result<Vec<String>, HandlerError> {
-    let mut out = Vec::new();
-    let mut stream = Box::pin(state.prefix_keys(prefix));
-    while let Some(key) = stream.next().await {
-        let key = key.map_err(HandlerError::internal)?;
-        match state_key::queue_height(&key, prefix) {
-            Some(h) if h <= height => out.push(key),
-            _ => break,
-        }
-        if out.len() >= limit {
-            break;
-        }
-    }
-    Ok(out)
 }

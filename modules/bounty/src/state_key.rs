@@ -65,10 +65,7 @@ pub fn deadlines() -> &'static str {
     "bounty/deadlines/"
 }
 
-/// Parses the zero-padded height after a queue prefix.
-pub fn queue_height(key: &str, prefix: &str) -> Option<u64> {
-    key.strip_prefix(prefix)?.get(..20)?.parse().ok()
-}
+pub use kaizen_framework::queue_height;
 
 /// The id at the end of a key.
 pub fn trailing_id(key: &str) -> Option<u64> {

@@ -7,9 +7,10 @@
 
 use async_trait::async_trait;
 use cnidarium::StateWrite;
-use futures::StreamExt;
 use kaizen_auth::AccountWrite;
-use kaizen_framework::{Address, BlockCtx, Component, GasMeter, HandlerError, MeteredStateWrite};
+use kaizen_framework::{
+    due_queue_keys, Address, BlockCtx, Component, GasMeter, HandlerError, MeteredStateWrite,
+};
 use kaizen_proto::kaizen::da::v1::{BlobStatus, ChallengeStatus};
 use kaizen_staking::{StakingRead, StakingWrite};
 
@@ -56,38 +57,13 @@ impl Component for DataAvailability {
     }
 }
 
-/// Due queue keys (height <= `upto`), oldest first, at most `limit`.
-async fn due<S: StateWrite>(
-    state: &S,
-    prefix: &str,
-    upto: u64,
-    limit: usize,
-) -> Result<Vec<String>, HandlerError> {
-    let mut out = Vec::new();
-    if limit == 0 {
-        return Ok(out);
-    }
-    let mut stream = Box::pin(state.prefix_keys(prefix));
-    while let Some(key) = stream.next().await {
-        let key = key.map_err(HandlerError::internal)?;
-        match state_key::queue_height(&key, prefix) {
-            Some(h) if h <= upto => out.push(key),
-            _ => break,
-        }
-        if out.len() >= limit {
-            break;
-        }
-    }
-    Ok(out)
-}
-
 async fn process_expiries<S: StateWrite>(
     state: &mut S,
     height: u64,
     limit: usize,
 ) -> Result<usize, HandlerError> {
     let gas = GasMeter::unlimited();
-    let keys = due(state, state_key::expiry_queue(), height, limit).await?;
+    let keys = due_queue_keys(state, state_key::expiry_queue(), height, limit).await?;
     let n = keys.len();
     for key in keys {
         state.delete(key.clone());
@@ -122,7 +98,7 @@ async fn process_deadlines<S: StateWrite>(
     limit: usize,
 ) -> Result<(), HandlerError> {
     let gas = GasMeter::unlimited();
-    let keys = due(
+    let keys = due_queue_keys(
         state,
         state_key::challenge_deadlines(),
         height.saturating_sub(1),

@@ -77,7 +77,4 @@ pub fn challenge_deadlines() -> &'static str {
     "da/challenge_deadlines/"
 }
 
-/// Parses the zero-padded height after a queue prefix.
-pub fn queue_height(key: &str, prefix: &str) -> Option<u64> {
-    key.strip_prefix(prefix)?.get(..20)?.parse().ok()
-}
+pub use kaizen_framework::queue_height;

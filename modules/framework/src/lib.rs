@@ -28,7 +28,7 @@ pub use error::{ErrorCode, HandlerError, TxError};
 pub use event::TypedEvent;
 pub use gas::{GasMeter, GasSchedule};
 pub use handler::{ExecMode, MsgHandler, TxCtx};
-pub use store::{MeteredStateRead, MeteredStateWrite};
+pub use store::{due_queue_keys, queue_height, MeteredStateRead, MeteredStateWrite};
 
 /// The staking and fee denomination.
 pub const NATIVE_DENOM: &str = "ukzn";
