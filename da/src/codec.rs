@@ -8,10 +8,11 @@
 
 use std::collections::BTreeMap;
 
-/// Shard sizes are multiples of this (the codec's natural chunk: 32 GF(2^16) symbols).
-pub const SHARD_ALIGN: usize = 64;
-/// Most shards, original plus recovery, the codec supports.
-pub const MAX_TOTAL_SHARDS: usize = 65536;
+/// Shard sizes are multiples of `SHARD_ALIGN` (the codec's natural chunk: 32 GF(2^16)
+/// symbols); at most `MAX_TOTAL_SHARDS` shards, original plus recovery. The rules live
+/// with the input checks in `kaizen_cuda`, which every coder runs, so that the CPU and
+/// GPU coders refuse the same inputs with the same errors.
+pub use kaizen_cuda::{MAX_TOTAL_SHARDS, SHARD_ALIGN};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodecError {
@@ -62,17 +63,7 @@ pub trait ErasureCoder: Send + Sync {
 
 /// Checks counts and sizes the way every coder must, so that all report the same errors.
 pub fn check_shape(original: usize, recovery: usize, shard_bytes: usize) -> Result<(), CodecError> {
-    if original == 0
-        || recovery == 0
-        || original + recovery > MAX_TOTAL_SHARDS
-        || !reed_solomon_simd::ReedSolomonEncoder::supports(original, recovery)
-    {
-        return Err(CodecError::UnsupportedShardCount { original, recovery });
-    }
-    if shard_bytes == 0 || !shard_bytes.is_multiple_of(SHARD_ALIGN) {
-        return Err(CodecError::InvalidShardSize(shard_bytes));
-    }
-    Ok(())
+    kaizen_cuda::check_shape(original, recovery, shard_bytes).map_err(CodecError::from)
 }
 
 /// The CPU codec, `reed-solomon-simd`, striped over `threads` cores: the code works
@@ -164,17 +155,7 @@ impl ErasureCoder for CpuCoder {
         originals: &[&[u8]],
         recovery_count: usize,
     ) -> Result<Vec<Vec<u8>>, CodecError> {
-        let shard_bytes = originals.first().map_or(0, |s| s.len());
-        check_shape(originals.len(), recovery_count, shard_bytes)?;
-        for (index, s) in originals.iter().enumerate() {
-            if s.len() != shard_bytes {
-                return Err(CodecError::DifferentShardSize {
-                    index,
-                    got: s.len(),
-                    want: shard_bytes,
-                });
-            }
-        }
+        let shard_bytes = kaizen_cuda::check_encode(originals, recovery_count)?;
         let stripes = self.stripes(shard_bytes);
         let parts: Vec<Result<Vec<Vec<u8>>, CodecError>> = if stripes.len() == 1 {
             vec![encode_range(originals, recovery_count, 0, shard_bytes)]
@@ -211,29 +192,7 @@ impl ErasureCoder for CpuCoder {
         m: usize,
         shards: &BTreeMap<usize, Vec<u8>>,
     ) -> Result<Vec<Vec<u8>>, CodecError> {
-        let shard_bytes = shards.values().next().map_or(0, Vec::len);
-        check_shape(k, m, shard_bytes)?;
-        for (&index, s) in shards {
-            if index >= k + m {
-                return Err(CodecError::InvalidShardIndex {
-                    index,
-                    total: k + m,
-                });
-            }
-            if s.len() != shard_bytes {
-                return Err(CodecError::DifferentShardSize {
-                    index,
-                    got: s.len(),
-                    want: shard_bytes,
-                });
-            }
-        }
-        if shards.len() < k {
-            return Err(CodecError::NotEnoughShards {
-                got: shards.len(),
-                need: k,
-            });
-        }
+        let shard_bytes = kaizen_cuda::check_reconstruct(k, m, shards)?;
         let have_all = (0..k).all(|i| shards.contains_key(&i));
         let mut restored: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
         if !have_all {

@@ -149,7 +149,6 @@ pub fn select_coder(choice: CoderChoice) -> Result<Arc<dyn ErasureCoder>, String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::check_shape;
 
     #[test]
     fn coder_choice_parses() {
@@ -177,56 +176,97 @@ mod tests {
         }
     }
 
-    /// The GPU coder's validation (run before any device work) reports exactly the CPU
-    /// codec's errors.
+    /// Bad input is refused with these errors by the CPU codec; the GPU coder runs the
+    /// same checks (`kaizen_cuda::check_*`) before any device work.
     #[test]
-    fn gpu_validation_reports_the_cpu_codecs_errors() {
+    fn bad_input_is_refused_with_the_codecs_errors() {
+        use CodecError::*;
         let cpu = CpuCoder::new(2);
-        let s = vec![0u8; 64];
-        let encodes: Vec<(Vec<&[u8]>, usize)> = vec![
-            (vec![&s], 0),
-            (vec![&s[..63]], 1),
-            (vec![&s[..0]], 1),
-            (vec![&s, &s[..0]], 1),
-            (vec![&s, &s, &s[..128.min(s.len())]], 2),
-            (vec![], 1),
+        let s = [0u8; 128];
+        let encodes: Vec<(Vec<&[u8]>, usize, CodecError)> = vec![
+            (
+                vec![&s[..64]],
+                0,
+                UnsupportedShardCount {
+                    original: 1,
+                    recovery: 0,
+                },
+            ),
+            (vec![&s[..63]], 1, InvalidShardSize(63)),
+            (vec![&s[..0]], 1, InvalidShardSize(0)),
+            (
+                vec![&s[..64], &s[..0]],
+                1,
+                DifferentShardSize {
+                    index: 1,
+                    got: 0,
+                    want: 64,
+                },
+            ),
+            (
+                vec![&s[..64], &s[..64], &s[..128]],
+                2,
+                DifferentShardSize {
+                    index: 2,
+                    got: 128,
+                    want: 64,
+                },
+            ),
+            (
+                vec![],
+                1,
+                UnsupportedShardCount {
+                    original: 0,
+                    recovery: 1,
+                },
+            ),
         ];
-        for (orig, m) in encodes {
-            let want = cpu.encode(&orig, m).map(|_| ());
-            let got = kaizen_cuda::check_encode(&orig, m)
-                .map(|_| ())
-                .map_err(CodecError::from);
-            assert_eq!(got, want, "{} originals, {m} recovery", orig.len());
+        for (orig, m, want) in encodes {
+            assert_eq!(cpu.encode(&orig, m).err(), Some(want.clone()));
+            let gpu_check = kaizen_cuda::check_encode(&orig, m).map_err(CodecError::from);
+            assert_eq!(gpu_check.err(), Some(want));
         }
-        for (k, m, size) in [
-            (40000, 30000, 64),
-            (0, 1, 64),
-            (1, 0, 64),
-            (3, 2, 65),
-            (3, 2, 0),
-        ] {
-            assert_eq!(
-                kaizen_cuda::check_shape(k, m, size).map_err(CodecError::from),
-                check_shape(k, m, size)
-            );
-        }
-        type Case = (usize, usize, Vec<(usize, usize)>);
+        type Case = (usize, usize, Vec<(usize, usize)>, CodecError);
         let cases: Vec<Case> = vec![
-            (2, 2, vec![(0, 64)]),
-            (2, 2, vec![(0, 64), (9, 64)]),
-            (2, 2, vec![(0, 64), (1, 128)]),
-            (2, 2, vec![(0, 63), (1, 63)]),
-            (0, 2, vec![(0, 64)]),
-            (2, 2, vec![]),
+            (2, 2, vec![(0, 64)], NotEnoughShards { got: 1, need: 2 }),
+            (
+                2,
+                2,
+                vec![(0, 64), (9, 64)],
+                InvalidShardIndex { index: 9, total: 4 },
+            ),
+            (
+                2,
+                2,
+                vec![(0, 64), (1, 128)],
+                DifferentShardSize {
+                    index: 1,
+                    got: 128,
+                    want: 64,
+                },
+            ),
+            (2, 2, vec![(0, 63), (1, 63)], InvalidShardSize(63)),
+            (
+                0,
+                2,
+                vec![(0, 64)],
+                UnsupportedShardCount {
+                    original: 0,
+                    recovery: 2,
+                },
+            ),
+            (2, 2, vec![], InvalidShardSize(0)),
         ];
-        for (k, m, shards) in cases {
+        for (k, m, shards, want) in cases {
             let map: BTreeMap<usize, Vec<u8>> =
                 shards.iter().map(|&(i, n)| (i, vec![0u8; n])).collect();
-            let want = cpu.reconstruct(k, m, &map).map(|_| ());
-            let got = kaizen_cuda::check_reconstruct(k, m, &map)
-                .map(|_| ())
-                .map_err(CodecError::from);
-            assert_eq!(got, want, "{k}+{m} {shards:?}");
+            assert_eq!(
+                cpu.reconstruct(k, m, &map).err(),
+                Some(want.clone()),
+                "{k}+{m} {shards:?}"
+            );
+            let gpu_check = kaizen_cuda::check_reconstruct(k, m, &map).map_err(CodecError::from);
+            assert_eq!(gpu_check.err(), Some(want), "{k}+{m} {shards:?}");
         }
     }
 }
