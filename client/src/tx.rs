@@ -47,6 +47,21 @@ pub struct TxOptions {
     pub wait: bool,
 }
 
+impl TxOptions {
+    /// Gas by simulation with 50% headroom, the minimum fee, no memo, and waiting for the
+    /// block: how the daemons and tools send.
+    pub fn standard() -> Self {
+        Self {
+            gas: Gas::Auto {
+                adjustment_percent: 150,
+            },
+            fees: None,
+            memo: String::new(),
+            wait: true,
+        }
+    }
+}
+
 pub fn msg_send(from: &Address, to: &Address, amount: u128, denom: &str) -> Any {
     Any {
         type_url: MsgSend::type_url(),
@@ -100,6 +115,29 @@ pub fn fee(amount: u128, denom: &str, gas: u64) -> anyhow::Result<Fee> {
         },
         gas,
     ))
+}
+
+/// [`broadcast`] with [`TxOptions::standard`], failing unless the transaction succeeded
+/// in its block; `what` names it in the error.
+pub async fn broadcast_checked(
+    ep: &Endpoints,
+    key: &SigningKey,
+    from: &Address,
+    msgs: Vec<Any>,
+    what: &str,
+) -> anyhow::Result<TxResponse> {
+    let r = broadcast(ep, key, from, msgs, &TxOptions::standard())
+        .await
+        .with_context(|| what.to_string())?;
+    if r.code != 0 {
+        bail!(
+            "{what} failed in the block: {} (codespace {}, code {})",
+            r.raw_log,
+            r.codespace,
+            r.code
+        );
+    }
+    Ok(r)
 }
 
 /// Signs and broadcasts `msgs` from `key`; waits for the block unless told not to.

@@ -13,10 +13,7 @@ use std::{
 use anyhow::{bail, Context};
 use cosmrs::{crypto::secp256k1::SigningKey, proto::Any};
 use futures::{stream, StreamExt};
-use kaizen_client::{
-    tx::{broadcast, Gas, TxOptions},
-    Endpoints,
-};
+use kaizen_client::{tx::broadcast_checked, Endpoints};
 use kaizen_framework::{bls, Address};
 use kaizen_proto::kaizen::da::v1::{
     node_client::NodeClient, Blob, BlobStatus, GetShardRequest, MsgCertifyBlob, MsgPayForBlob,
@@ -189,35 +186,8 @@ impl DaClient {
         self
     }
 
-    fn tx_options() -> TxOptions {
-        TxOptions {
-            gas: Gas::Auto {
-                adjustment_percent: 150,
-            },
-            fees: None,
-            memo: String::new(),
-            wait: true,
-        }
-    }
-
     async fn send(&self, msg: Any, what: &str) -> anyhow::Result<()> {
-        let r = broadcast(
-            &self.endpoints,
-            &self.key,
-            &self.address,
-            vec![msg],
-            &Self::tx_options(),
-        )
-        .await
-        .with_context(|| what.to_string())?;
-        if r.code != 0 {
-            bail!(
-                "{what} failed in the block: {} (codespace {}, code {})",
-                r.raw_log,
-                r.codespace,
-                r.code
-            );
-        }
+        broadcast_checked(&self.endpoints, &self.key, &self.address, vec![msg], what).await?;
         Ok(())
     }
 

@@ -13,7 +13,7 @@ use std::{
 use async_trait::async_trait;
 use cosmrs::{crypto::secp256k1::SigningKey, proto::Any};
 use kaizen_client::{
-    tx::{broadcast, Gas, TxOptions},
+    tx::{broadcast, TxOptions},
     Endpoints,
 };
 use kaizen_framework::{bls::BlsKey, Address};
@@ -113,14 +113,7 @@ struct Memory {
 #[async_trait]
 impl TxSender for ClientSender {
     async fn send(&self, msgs: Vec<Any>, what: &str) -> anyhow::Result<Sent> {
-        let opts = TxOptions {
-            gas: Gas::Auto {
-                adjustment_percent: 150,
-            },
-            fees: None,
-            memo: String::new(),
-            wait: true,
-        };
+        let opts = TxOptions::standard();
         match broadcast(
             &self.endpoints,
             &self.account_key,

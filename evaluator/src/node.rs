@@ -18,10 +18,7 @@ use std::{
 
 use anyhow::{bail, Context};
 use cosmrs::proto::Any;
-use kaizen_client::{
-    tx::{broadcast, Gas, TxOptions},
-    Endpoints,
-};
+use kaizen_client::{tx::broadcast_checked, Endpoints};
 use kaizen_da::{
     blob::BlobRef,
     chain::{ChainView, GrpcChain},
@@ -262,30 +259,7 @@ impl EvaluatorNode {
     }
 
     async fn send(&self, msg: Any, what: &str) -> anyhow::Result<()> {
-        let r = broadcast(
-            &self.endpoints,
-            &self.key,
-            &self.address,
-            vec![msg],
-            &TxOptions {
-                gas: Gas::Auto {
-                    adjustment_percent: 150,
-                },
-                fees: None,
-                memo: String::new(),
-                wait: true,
-            },
-        )
-        .await
-        .with_context(|| format!("sending the {what}"))?;
-        if r.code != 0 {
-            bail!(
-                "{what} refused: {} (codespace {}, code {})",
-                r.raw_log,
-                r.codespace,
-                r.code
-            );
-        }
+        broadcast_checked(&self.endpoints, &self.key, &self.address, vec![msg], what).await?;
         Ok(())
     }
 

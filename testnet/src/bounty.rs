@@ -12,10 +12,7 @@ use std::{
 
 use anyhow::{bail, Context};
 use cosmrs::proto::Any;
-use kaizen_client::{
-    tx::{broadcast, Gas, TxOptions},
-    Endpoints,
-};
+use kaizen_client::{tx::broadcast_checked, Endpoints};
 use kaizen_proto::kaizen::{attest::v1 as attest, bounty::v1 as bounty, staking::v1 as staking};
 use prost::{Message, Name};
 use serde_json::Value;
@@ -101,29 +98,8 @@ impl Net {
             .context("mnemonic")?
             .to_string();
         let (key, address) = kaizen_client::keys::derive(&mnemonic)?;
-        let r = broadcast(
-            &self.ep,
-            &key,
-            &address,
-            vec![msg],
-            &TxOptions {
-                gas: Gas::Auto {
-                    adjustment_percent: 150,
-                },
-                fees: None,
-                memo: String::new(),
-                wait: true,
-            },
-        )
-        .await?;
-        if r.code != 0 {
-            bail!(
-                "{who}'s tx failed: {} ({} {})",
-                r.raw_log,
-                r.codespace,
-                r.code
-            );
-        }
+        let r =
+            broadcast_checked(&self.ep, &key, &address, vec![msg], &format!("{who}'s tx")).await?;
         Ok(r.height)
     }
 

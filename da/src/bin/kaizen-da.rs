@@ -17,7 +17,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use kaizen_client::{
     keys::Keyring,
-    tx::{broadcast, parse_coin, Gas, TxOptions},
+    tx::{broadcast_checked, parse_coin},
     Endpoints,
 };
 use kaizen_da::{
@@ -175,7 +175,7 @@ async fn register(
         endpoint: endpoint.to_string(),
         bond: amount.to_string(),
     };
-    let r = broadcast(
+    let r = broadcast_checked(
         &endpoints(home, grpc, chain_id),
         &key,
         &address,
@@ -183,23 +183,9 @@ async fn register(
             type_url: MsgRegisterDaOperator::type_url(),
             value: msg.encode_to_vec(),
         }],
-        &TxOptions {
-            gas: Gas::Auto {
-                adjustment_percent: 150,
-            },
-            fees: None,
-            memo: String::new(),
-            wait: true,
-        },
+        "registration",
     )
     .await?;
-    anyhow::ensure!(
-        r.code == 0,
-        "registration failed: {} (codespace {}, code {})",
-        r.raw_log,
-        r.codespace,
-        r.code
-    );
     println!(
         "registered {address} at {endpoint} in block {}; it joins the quorums from the next epoch",
         r.height

@@ -11,7 +11,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use kaizen_client::{
     keys::Keyring,
-    tx::{broadcast, parse_coin, Gas, TxOptions},
+    tx::{broadcast_checked, parse_coin},
     Endpoints,
 };
 use kaizen_evaluator::{
@@ -133,7 +133,7 @@ async fn register(
         grpc: grpc.to_string(),
         chain_id: Some(chain_id.to_string()),
     };
-    let r = broadcast(
+    let r = broadcast_checked(
         &ep,
         &key,
         &address,
@@ -141,23 +141,9 @@ async fn register(
             type_url: MsgRegisterEvaluator::type_url(),
             value: msg.encode_to_vec(),
         }],
-        &TxOptions {
-            gas: Gas::Auto {
-                adjustment_percent: 150,
-            },
-            fees: None,
-            memo: String::new(),
-            wait: true,
-        },
+        "registration",
     )
     .await?;
-    anyhow::ensure!(
-        r.code == 0,
-        "registration failed: {} (codespace {}, code {})",
-        r.raw_log,
-        r.codespace,
-        r.code
-    );
     println!("registered {address} as an evaluator in block {}", r.height);
     Ok(())
 }
