@@ -200,25 +200,13 @@ impl DaClient {
     ) -> anyhow::Result<PutReceipt> {
         let started = Instant::now();
         let mut timings = PutTimings::default();
-        // Right at an epoch boundary the node may answer before the new quorum is
-        // queryable: look again for a few blocks before giving up.
-        let mut tries = 0;
-        let current = loop {
-            let epoch = self.chain.epoch().await?;
-            match self
-                .chain
-                .quorum(epoch.epoch)
-                .await?
-                .filter(|q| !q.members.is_empty())
-            {
-                Some(q) => break q,
-                None if tries < 10 => {
-                    tries += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-                }
-                None => bail!("epoch {} has no DA operators in its quorum", epoch.epoch),
-            }
-        };
+        let epoch = self.chain.epoch().await?;
+        let current = self
+            .chain
+            .quorum(epoch.epoch)
+            .await?
+            .filter(|q| !q.members.is_empty())
+            .context("the current epoch has no DA operators")?;
         let (k, m) = opts
             .shards
             .unwrap_or_else(|| default_shards(data.len() as u64, current.members.len()));

@@ -64,7 +64,7 @@ pub async fn close_with_refund<S: StateWrite>(
         .checked_add(forfeited)
         .ok_or_else(|| HandlerError::internal("refund overflows"))?;
     pay(state, gas, &bounty.sponsor.parse()?, refund).await?;
-    release_pending_commits(state, gas, bounty, height).await?;
+    release_pending_commits(state, gas, bounty).await?;
     bounty.status = status as i32;
     bounty.closed_height = height;
     state.put_bounty(gas, bounty)?;
@@ -89,7 +89,6 @@ async fn release_pending_commits<S: StateWrite>(
     state: &mut S,
     gas: &GasMeter,
     bounty: &Bounty,
-    height: u64,
 ) -> Result<(), HandlerError> {
     let fee = parse_amount(&bounty.submission_fee)?;
     for mut sub in state.submissions_of(gas, bounty.id).await? {
@@ -99,7 +98,7 @@ async fn release_pending_commits<S: StateWrite>(
         pay(state, gas, &sub.submitter.parse()?, fee).await?;
         sub.status = SubmissionStatus::Expired as i32;
         state.put_submission(gas, &sub)?;
-        emit_scored(state, gas, &sub, "expired", height)?;
+        emit_scored(state, gas, &sub, "expired")?;
     }
     Ok(())
 }
@@ -109,7 +108,6 @@ fn emit_scored<S: StateWrite>(
     gas: &GasMeter,
     sub: &Submission,
     status: &str,
-    _height: u64,
 ) -> Result<(), HandlerError> {
     state.emit(
         gas,
@@ -147,7 +145,7 @@ pub async fn expire_submission<S: StateWrite>(
     state.put_bounty(gas, &bounty)?;
     sub.status = SubmissionStatus::Expired as i32;
     state.put_submission(gas, &sub)?;
-    emit_scored(state, gas, &sub, "expired", height)?;
+    emit_scored(state, gas, &sub, "expired")?;
     Ok(Some(bounty.id))
 }
 
@@ -240,13 +238,7 @@ pub async fn apply_verdict<S: StateWrite>(
         };
     }
     state.put_submission(gas, &sub)?;
-    emit_scored(
-        state,
-        gas,
-        &sub,
-        if scored { "scored" } else { "failed" },
-        height,
-    )?;
+    emit_scored(state, gas, &sub, if scored { "scored" } else { "failed" })?;
     Ok(Some(bounty.id))
 }
 
@@ -364,7 +356,7 @@ async fn settle_win<S: StateWrite>(
     pay(state, gas, &winner_address, to_winner).await?;
     let forfeited = parse_amount(&bounty.forfeited_fees)?;
     pay(state, gas, &bounty.sponsor.parse()?, forfeited).await?;
-    release_pending_commits(state, gas, bounty, height).await?;
+    release_pending_commits(state, gas, bounty).await?;
 
     // The registry: the improver first, then the parent's beneficiaries.
     let parent_id = if winner.parent_model_id != 0 {
