@@ -10,7 +10,7 @@ use kaizen_app::{
 };
 use kaizen_attest::attestation_commitment;
 use kaizen_bounty::submission_commitment;
-use kaizen_da::{
+use kaizen_da_core::{
     assignment::availability_message,
     blob::{encode_blob, EncodedBlob},
     CpuCoder, ErasureParams,

@@ -7,7 +7,7 @@ use kaizen_app::{
     genesis::AppGenesis,
     harness::{genesis_with_balances, TestKey, TestNode, TEST_CHAIN_ID},
 };
-use kaizen_da::{
+use kaizen_da_core::{
     assignment::{availability_message, randomness_message, shard_holder},
     blob::{encode_blob, EncodedBlob},
     CpuCoder, ErasureParams,
@@ -467,8 +467,8 @@ fn answer(op: &TestKey, blob: &EncodedBlob, c: &da::Challenge) -> da::MsgAnswerC
         .commitment
         .segment_proof(shard, c.shard_index as usize, c.segment_index as usize)
         .expect("segment exists");
-    let start = c.segment_index as usize * kaizen_da::SEGMENT_BYTES;
-    let end = (start + kaizen_da::SEGMENT_BYTES).min(shard.len());
+    let start = c.segment_index as usize * kaizen_da_core::SEGMENT_BYTES;
+    let end = (start + kaizen_da_core::SEGMENT_BYTES).min(shard.len());
     da::MsgAnswerChallenge {
         operator: op.address.to_string(),
         challenge_id: c.id,
@@ -782,7 +782,7 @@ async fn operator_randomness_feeds_the_next_seed_and_bad_outputs_are_refused() -
         .map(|o| (o.key.address.to_string(), o.bls.sign(&message).to_vec()))
         .collect();
     outputs.sort();
-    let expected = kaizen_da_module::epoch::next_seed(
+    let expected = kaizen_staking::randomness::next_seed(
         &seed0,
         1,
         &outputs.into_iter().map(|(_, o)| o).collect::<Vec<_>>(),

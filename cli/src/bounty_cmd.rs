@@ -1149,7 +1149,7 @@ async fn upload(
     flags: &UploadFlags,
     retention_blocks: u64,
 ) -> anyhow::Result<(Vec<u8>, String)> {
-    use kaizen_da::dispersal::{DaClient, Progress, PutOptions};
+    use kaizen_da_client::dispersal::{DaClient, Progress, PutOptions};
     let data = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     anyhow::ensure!(
         !data.is_empty(),
@@ -1217,7 +1217,7 @@ async fn upload(
                         .and_then(|id| id.rsplit_once("-p"))
                         .and_then(|(_, p)| p.parse().ok())
                         .unwrap_or(0);
-                    let blob_ref = kaizen_da::BlobRef {
+                    let blob_ref = kaizen_da_core::BlobRef {
                         partition,
                         commitment: c.as_slice().try_into()?,
                         size: b.size,

@@ -6,7 +6,7 @@
 use anyhow::Context;
 use clap::Subcommand;
 use kaizen_cli::client::Endpoints;
-use kaizen_da::BlobRef;
+use kaizen_da_core::BlobRef;
 use kaizen_proto::kaizen::{da::v1 as da, staking::v1 as staking};
 use serde_json::{json, Value};
 
@@ -326,9 +326,11 @@ pub(crate) fn parse_shards(s: &str) -> anyhow::Result<(usize, usize)> {
 }
 
 /// The erasure coder for `--coder auto|cpu|cuda`; says on stderr which one and why.
-pub(crate) fn coder(name: &str) -> anyhow::Result<std::sync::Arc<dyn kaizen_da::ErasureCoder>> {
-    let choice: kaizen_da::CoderChoice = name.parse().map_err(anyhow::Error::msg)?;
-    let (coder, reason) = kaizen_da::choose_coder(choice).map_err(anyhow::Error::msg)?;
+pub(crate) fn coder(
+    name: &str,
+) -> anyhow::Result<std::sync::Arc<dyn kaizen_da_core::ErasureCoder>> {
+    let choice: kaizen_cuda::CoderChoice = name.parse().map_err(anyhow::Error::msg)?;
+    let (coder, reason) = kaizen_cuda::choose_coder(choice).map_err(anyhow::Error::msg)?;
     eprintln!("erasure coder: {} ({reason})", coder.name());
     Ok(coder)
 }
@@ -352,7 +354,7 @@ pub async fn da_cmd(
     home: &std::path::Path,
     cmd: DaCmd,
 ) -> anyhow::Result<(Value, String)> {
-    use kaizen_da::dispersal::{DaClient, Progress, PutOptions};
+    use kaizen_da_client::dispersal::{DaClient, Progress, PutOptions};
     match cmd {
         DaCmd::Put {
             file,

@@ -2,7 +2,7 @@
 //! GF(2^16)) on an NVIDIA GPU, byte-identical to the CPU codec.
 //!
 //! - [`GpuCoder::encode`] / [`GpuCoder::reconstruct`]: the same semantics and errors as
-//!   `kaizen_da::CpuCoder` (host slices in, `Vec`s out).
+//!   `kaizen_da_core::CpuCoder` (host slices in, `Vec`s out).
 //! - [`EncodeBatch`] / [`DecodeBatch`]: many blobs of one shape, each slot with its own
 //!   stream, reused pinned host buffers and device buffers, so that one blob's copies
 //!   overlap another's kernels.
@@ -23,15 +23,12 @@ use cudarc::{
     },
     nvrtc::CompileOptions,
 };
+use kaizen_da_core::codec::{check_encode, check_reconstruct, check_shape, CodecError};
 use reed_solomon_simd::engine::tables;
 
 use crate::plan::{self, DecodePlan, Exec, Skip};
 
 const KERNELS: &str = include_str!("kernels.cu");
-/// Shard sizes are multiples of this (32 GF(2^16) symbols).
-pub const SHARD_ALIGN: usize = 64;
-/// Most shards, original plus recovery, the codec supports.
-pub const MAX_TOTAL_SHARDS: usize = 65536;
 const THREADS: u32 = 256;
 /// Input bytes per column slice of the formal derivative (2 MiB measured 5% faster on an
 /// H100 than 4-16 MiB: the slice stays in L2 while the output streams past it,
@@ -47,24 +44,13 @@ fn derivative_slice_bytes() -> usize {
         .map_or(DERIVATIVE_SLICE_BYTES, |k| k << 10)
 }
 
-/// Errors of the GPU coder. The first five mirror `kaizen_da::CodecError` field for field
-/// and are reported for exactly the same inputs as the CPU codec.
+/// Errors of the GPU coder. Bad input is refused before any device work with the
+/// codec's own errors ([`GpuError::Input`], from `kaizen_da_core::codec::check_*`, the
+/// checks the CPU coder runs), so both coders refuse the same inputs the same way.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GpuError {
-    #[error("unsupported shard counts: {original} original + {recovery} recovery")]
-    UnsupportedShardCount { original: usize, recovery: usize },
-    #[error("shard size {0} is not a positive multiple of 64 bytes")]
-    InvalidShardSize(usize),
-    #[error("shard {index} has {got} bytes, the others {want}")]
-    DifferentShardSize {
-        index: usize,
-        got: usize,
-        want: usize,
-    },
-    #[error("shard index {index} is out of range for {total} shards")]
-    InvalidShardIndex { index: usize, total: usize },
-    #[error("{got} shards given, {need} needed")]
-    NotEnoughShards { got: usize, need: usize },
+    #[error(transparent)]
+    Input(#[from] CodecError),
     #[error("no usable GPU: {0}")]
     NoDevice(String),
     #[error("out of device memory ({bytes} bytes wanted)")]
@@ -83,71 +69,6 @@ impl From<DriverError> for GpuError {
             GpuError::Device(format!("{e:?}"))
         }
     }
-}
-
-/// Checks counts and sizes exactly like `kaizen_da::codec::check_shape`.
-pub fn check_shape(original: usize, recovery: usize, shard_bytes: usize) -> Result<(), GpuError> {
-    if original == 0
-        || recovery == 0
-        || original + recovery > MAX_TOTAL_SHARDS
-        || !reed_solomon_simd::ReedSolomonEncoder::supports(original, recovery)
-    {
-        return Err(GpuError::UnsupportedShardCount { original, recovery });
-    }
-    if shard_bytes == 0 || !shard_bytes.is_multiple_of(SHARD_ALIGN) {
-        return Err(GpuError::InvalidShardSize(shard_bytes));
-    }
-    Ok(())
-}
-
-/// Validates an encoding request like the CPU codec: shape, then each shard's size.
-/// Returns the shard size.
-pub fn check_encode(originals: &[&[u8]], recovery_count: usize) -> Result<usize, GpuError> {
-    let s = originals.first().map_or(0, |x| x.len());
-    check_shape(originals.len(), recovery_count, s)?;
-    for (index, o) in originals.iter().enumerate() {
-        if o.len() != s {
-            return Err(GpuError::DifferentShardSize {
-                index,
-                got: o.len(),
-                want: s,
-            });
-        }
-    }
-    Ok(s)
-}
-
-/// Validates a reconstruction request like the CPU codec: shape, then each shard's index
-/// and size in index order, then the count. Returns the shard size.
-pub fn check_reconstruct(
-    k: usize,
-    m: usize,
-    shards: &BTreeMap<usize, Vec<u8>>,
-) -> Result<usize, GpuError> {
-    let shard_bytes = shards.values().next().map_or(0, Vec::len);
-    check_shape(k, m, shard_bytes)?;
-    for (&index, s) in shards {
-        if index >= k + m {
-            return Err(GpuError::InvalidShardIndex {
-                index,
-                total: k + m,
-            });
-        }
-        if s.len() != shard_bytes {
-            return Err(GpuError::DifferentShardSize {
-                index,
-                got: s.len(),
-                want: shard_bytes,
-            });
-        }
-    }
-    if shards.len() < k {
-        return Err(GpuError::NotEnoughShards {
-            got: shards.len(),
-            need: k,
-        });
-    }
-    Ok(shard_bytes)
 }
 
 /// Device memory one blob's encode takes (its work buffer), in bytes.
@@ -398,10 +319,10 @@ impl GpuCoder {
                     .get(&i)
                     .cloned()
                     .or_else(|| restored.remove(&i).map(<[u8]>::to_vec))
-                    .ok_or(GpuError::NotEnoughShards {
+                    .ok_or(GpuError::Input(CodecError::NotEnoughShards {
                         got: shards.len(),
                         need: k,
-                    })
+                    }))
             })
             .collect()
     }
@@ -842,18 +763,20 @@ impl GpuCoder {
         let mut last = None;
         for &index in received {
             if index >= k + m || last.is_some_and(|l| index <= l) {
-                return Err(GpuError::InvalidShardIndex {
+                return Err(CodecError::InvalidShardIndex {
                     index,
                     total: k + m,
-                });
+                }
+                .into());
             }
             last = Some(index);
         }
         if received.len() < k {
-            return Err(GpuError::NotEnoughShards {
+            return Err(CodecError::NotEnoughShards {
                 got: received.len(),
                 need: k,
-            });
+            }
+            .into());
         }
         let s = shard_bytes;
         let plan = DecodePlan::new(k, m, received);

@@ -3,17 +3,22 @@
 //!
 //! - [`probe`]: device probing (and `cuda-copy-limits`, the physical copy limits).
 //! - [`GpuCoder`]: the GPU erasure coder, byte-identical to `reed-solomon-simd` (the CPU
-//!   codec of `kaizen_da::CpuCoder`), with batched, stream-overlapped variants
-//!   ([`EncodeBatch`], [`DecodeBatch`]).
+//!   codec of `kaizen_da_core::CpuCoder`), with batched, stream-overlapped variants
+//!   ([`EncodeBatch`], [`DecodeBatch`]). It runs the DA core's input checks first, so it
+//!   refuses bad input with the same [`kaizen_da_core::CodecError`] as the CPU coder.
+//! - [`CudaCoder`]: the DA core's [`kaizen_da_core::ErasureCoder`] on the GPU, and
+//!   [`choose_coder`] / [`select_coder`], the `--coder auto|cpu|cuda` choice between it
+//!   and the CPU coder.
 
 use std::{panic::AssertUnwindSafe, sync::Arc};
 
+mod choice;
 mod coder;
 mod plan;
 
+pub use choice::{choose_coder, select_coder, CoderChoice, CudaCoder};
 pub use coder::{
-    check_encode, check_reconstruct, check_shape, decode_work_bytes, encode_work_bytes,
-    DecodeBatch, EncodeBatch, GpuCoder, GpuError, MAX_TOTAL_SHARDS, SHARD_ALIGN,
+    decode_work_bytes, encode_work_bytes, DecodeBatch, EncodeBatch, GpuCoder, GpuError,
 };
 
 pub use cudarc::driver::CudaContext;

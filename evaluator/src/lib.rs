@@ -11,7 +11,7 @@
 //! - [`model`]: ONNX loading and batched inference (tract).
 //! - [`metric`]: built-in metrics and their stable text form.
 //! - [`wasm_metric`]: custom metrics in sandboxed WASM (wasmi, fuel and memory limits).
-//! - [`patch`]: a binary diff format for model updates.
+//! - [`patch`]: the `KZPATCH1` model-patch format (defined in `kaizen-bounty`, pure).
 //! - [`evaluate`]: the whole evaluation, its failure codes and the prediction digest.
 //! - [`sandbox`]: one evaluation in a child process with a deadline and a memory cap.
 //! - [`journal`]: what the daemon committed to, kept on disk so a restart never signs
@@ -25,7 +25,7 @@ pub mod journal;
 pub mod metric;
 pub mod model;
 pub mod node;
-pub mod patch;
+pub use kaizen_bounty::patch;
 pub mod sandbox;
 pub mod wasm_metric;
 

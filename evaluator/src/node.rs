@@ -19,12 +19,11 @@ use std::{
 use anyhow::{bail, Context};
 use cosmrs::proto::Any;
 use kaizen_client::{tx::broadcast_checked, Endpoints};
-use kaizen_da::{
-    blob::BlobRef,
+use kaizen_da_client::{
     chain::{ChainView, GrpcChain},
     dispersal::DaClient,
-    CpuCoder,
 };
+use kaizen_da_core::{blob::BlobRef, CpuCoder};
 use kaizen_proto::kaizen::attest::v1::{
     query_client::QueryClient as AttestQuery, EvaluationJob, JobStatus, MsgCommitAttestation,
     MsgRevealAttestation, QueryAssignedJobsRequest,

@@ -144,7 +144,7 @@ async fn da_nodes_refuse_unpaid_unproven_and_oversized_shards_and_the_chain_refu
         .expect("node 0 is in the quorum");
     let c: [u8; 32] = commitment.as_slice().try_into()?;
     let index = (0..4)
-        .find(|&i| kaizen_da::assignment::shard_holder(&c, i, 2) == Some(position))
+        .find(|&i| kaizen_da_core::assignment::shard_holder(&c, i, 2) == Some(position))
         .expect("node 0 holds a shard") as u32;
     let bad = node
         .store_shard(StoreShardRequest {
@@ -250,7 +250,7 @@ async fn channel(url: &str) -> anyhow::Result<tonic::transport::Channel> {
 }
 
 fn kaizen_cli_commitment(blob_ref: &str) -> anyhow::Result<Vec<u8>> {
-    let r: kaizen_da::BlobRef = blob_ref.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    let r: kaizen_da_core::BlobRef = blob_ref.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     Ok(r.commitment.to_vec())
 }
 

@@ -1,5 +1,5 @@
 //! GPU erasure coder vs the CPU codec (`reed-solomon-simd` on all cores, striped like
-//! `kaizen_da::CpuCoder`), with the physical copy limits measured in the same run.
+//! `kaizen_da_core::CpuCoder`), with the physical copy limits measured in the same run.
 //!
 //! `gpu-codec-bench [--quick] [--profile]`: GB/s of original data (k * shard bytes per
 //! second), medians. Kernel-only: the data already on the device, CUDA events around the
@@ -59,7 +59,7 @@ fn random_fill(buf: &mut [u8], seed: u64) {
 
 /// The CPU codec on every core, as fast as it goes: one `reed-solomon-simd` encoder and
 /// decoder per thread, each on its own 64-byte-aligned stripe of every shard (as
-/// `kaizen_da::CpuCoder`), created once and reused (`reset`), so that timed runs pay no
+/// `kaizen_da_core::CpuCoder`), created once and reused (`reset`), so that timed runs pay no
 /// allocation or page faults; results stay in the coders' buffers unless asked for.
 struct CpuPool {
     k: usize,

@@ -1,7 +1,7 @@
 //! Committee draws: stake-weighted sampling without replacement, from a seed.
 //!
-//! The seed is the `da` epoch seed of the block that opens the round (fed by the DA
-//! operators' BLS VRF outputs, see `kaizen_da_module::epoch`), hashed with the job id,
+//! The seed is the epoch seed of the block that opens the round (fed by the DA
+//! operators' BLS VRF outputs, see `kaizen_staking::randomness`), hashed with the job id,
 //! the round and the draw index. A submitter cannot choose its committee: the job id is
 //! assigned in order by the chain, and the seed of the epoch is fixed before the round
 //! starts. What remains (docs/bounty.md): a submitter that watches the seed could time

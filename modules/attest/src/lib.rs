@@ -5,7 +5,7 @@
 //!
 //! A job (created by `bounty` for a baseline or a revealed submission) runs in rounds.
 //! Each round draws a committee of `committee_size` evaluators, weighted by bond, from
-//! the epoch's VRF-fed seed (the `da` epoch seed, see `committee.rs`), leaving out the
+//! the epoch's VRF-fed seed (`kaizen_staking::randomness`, see `committee.rs`), leaving out the
 //! jailed and the members that failed this job before. Members first send
 //! `MsgCommitAttestation` (a hash of their outcome and a salt) within
 //! `commit_window_blocks`; once every member committed, or the window ends with at least
@@ -20,22 +20,31 @@
 //! and the fee goes back to whoever paid it.
 
 pub mod committee;
+#[cfg(feature = "component")]
 pub mod component;
 pub mod error;
 pub mod events;
 pub mod genesis;
+#[cfg(feature = "component")]
 pub mod handler;
+#[cfg(feature = "component")]
 pub mod lifecycle;
+#[cfg(feature = "component")]
 pub mod query;
 pub mod state_key;
+#[cfg(feature = "component")]
 pub mod view;
 
+#[cfg(feature = "component")]
 pub use component::Attest;
 pub use error::AttestError;
 pub use genesis::{AttestGenesis, AttestParams};
+#[cfg(feature = "component")]
 pub use handler::{commit_attestation::CommitAttestation, reveal_attestation::RevealAttestation};
 pub use kaizen_proto::kaizen::attest::v1::{Artifacts, EvaluationJob, JobKind, JobStatus, Outcome};
+#[cfg(feature = "component")]
 pub use lifecycle::NewJob;
+#[cfg(feature = "component")]
 pub use view::{AttestRead, AttestWrite};
 
 use kaizen_framework::Address;

@@ -8,12 +8,11 @@ use std::collections::BTreeMap;
 
 use cnidarium::StateWrite;
 use kaizen_bank::BankWrite;
-use kaizen_da_module::DaRead;
 use kaizen_framework::{
     parse_amount, Address, Coins, GasMeter, HandlerError, MeteredStateWrite, NATIVE_DENOM,
 };
 use kaizen_proto::kaizen::attest::v1::{Artifacts, EvaluationJob, JobKind, JobStatus, Outcome};
-use kaizen_staking::{StakingRead, StakingWrite};
+use kaizen_staking::{RandomnessRead, StakingRead, StakingWrite};
 
 use crate::{
     attest_pool,
@@ -134,11 +133,11 @@ async fn start_round<S: StateWrite>(
             weight: bond,
         });
     }
-    let epoch = state.current_epoch(gas, height).await?;
+    let epoch = state.epoch_at(gas, height).await?;
     let seed = state
-        .quorum(gas, epoch)
+        .epoch_seed(gas, epoch)
         .await?
-        .map(|q| q.seed)
+        .map(|s| s.seed)
         .unwrap_or_default();
     let committee = draw_committee(
         &seed,

@@ -8,17 +8,24 @@
 //! verify over the `SIGN_MODE_DIRECT` sign doc built with this chain's id and the
 //! account's number.
 
+#[cfg(feature = "component")]
 pub mod component;
 pub mod error;
 pub mod events;
 pub mod genesis;
+#[cfg(feature = "component")]
 pub mod query;
+#[cfg(feature = "component")]
 pub mod signature;
 pub mod state_key;
+#[cfg(feature = "component")]
 pub mod view;
 
+#[cfg(feature = "component")]
 pub use component::Auth;
 pub use error::AuthError;
 pub use genesis::AuthGenesis;
+#[cfg(feature = "component")]
 pub use signature::{SignatureCache, SignerCheck};
+#[cfg(feature = "component")]
 pub use view::{AccountRead, AccountWrite};

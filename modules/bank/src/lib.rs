@@ -6,19 +6,26 @@
 //! move funds without changing it, which tests check as an invariant.
 //! It relies on `auth` to create the account of a first-time recipient.
 
+#[cfg(feature = "component")]
 pub mod component;
 pub mod error;
 pub mod events;
 pub mod genesis;
+#[cfg(feature = "component")]
 pub mod handler;
+#[cfg(feature = "component")]
 pub mod query;
 pub mod state_key;
+#[cfg(feature = "component")]
 pub mod view;
 
+#[cfg(feature = "component")]
 pub use component::Bank;
 pub use error::BankError;
 pub use genesis::{BankGenesis, GenesisBalance};
+#[cfg(feature = "component")]
 pub use handler::send::Send;
+#[cfg(feature = "component")]
 pub use view::{BankRead, BankWrite};
 
 use kaizen_framework::Address;

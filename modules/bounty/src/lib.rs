@@ -21,21 +21,33 @@
 //!   members, the division's remainder to the submitter.
 //! - The winning model enters the registry with its lineage and royalty beneficiaries.
 //! - Only the sponsor cancels, and only before the first commit.
+//!
+//! Without the `component` feature the crate offers its types and pure rules only:
+//! [`submission_commitment`], [`metric::check_metric`] and the [`patch`] format
+//! (`KZPATCH1`), shared by the chain, the CLI and the evaluator.
 
+#[cfg(feature = "component")]
 pub mod component;
 pub mod error;
 pub mod events;
 pub mod genesis;
+#[cfg(feature = "component")]
 pub mod handler;
 pub mod metric;
+pub mod patch;
+#[cfg(feature = "component")]
 pub mod query;
+#[cfg(feature = "component")]
 pub mod settlement;
 pub mod state_key;
+#[cfg(feature = "component")]
 pub mod view;
 
+#[cfg(feature = "component")]
 pub use component::Bounties;
 pub use error::BountyError;
 pub use genesis::{BountyGenesis, BountyParams};
+#[cfg(feature = "component")]
 pub use handler::{
     cancel_bounty::CancelBounty, commit_submission::CommitSubmission, create_bounty::CreateBounty,
     reveal_submission::RevealSubmission,
@@ -43,6 +55,7 @@ pub use handler::{
 pub use kaizen_proto::kaizen::bounty::v1::{
     Bounty, BountyMode, BountyStatus, Model, Submission, SubmissionStatus,
 };
+#[cfg(feature = "component")]
 pub use view::{BountyRead, BountyWrite};
 
 use kaizen_framework::Address;

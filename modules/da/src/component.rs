@@ -1,7 +1,8 @@
 //! Genesis and block hooks of `da`.
 //!
-//! Order within a block (after `staking`): `begin_block` starts a new epoch at heights
-//! that are multiples of `epoch_blocks` (seed, quorum, challenges); `end_block` processes
+//! Order within a block (after `staking`, which draws the epoch's seed): `begin_block`
+//! starts a new epoch at heights that are multiples of `epoch_blocks` (quorum,
+//! challenges); `end_block` processes
 //! due expiries, then missed challenge deadlines, together at most
 //! `max_queue_items_per_block`; what is left waits for the next block.
 
@@ -12,10 +13,10 @@ use kaizen_framework::{
     due_queue_keys, Address, BlockCtx, Component, GasMeter, HandlerError, MeteredStateWrite,
 };
 use kaizen_proto::kaizen::da::v1::{BlobStatus, ChallengeStatus};
-use kaizen_staking::{StakingRead, StakingWrite};
+use kaizen_staking::{RandomnessRead, StakingRead, StakingWrite};
 
 use crate::{
-    epoch::{genesis_seed, install_quorum, start_epoch},
+    epoch::{install_quorum, start_epoch},
     events::{EventBlobExpired, EventChallengeMissed},
     genesis::DaGenesis,
     state_key,
@@ -35,7 +36,11 @@ impl Component for DataAvailability {
         let gas = GasMeter::unlimited();
         state.put_proto_metered(&gas, state_key::params().into(), &genesis.params.to_proto())?;
         state.ensure_account(&gas, &crate::da_pool()).await?;
-        install_quorum(state, 0, &genesis_seed(), 0).await?;
+        let seed = state
+            .epoch_seed(&gas, 0)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("staking wrote no seed for epoch 0"))?;
+        install_quorum(state, 0, &seed.seed, 0).await?;
         Ok(())
     }
 

@@ -1,26 +1,13 @@
-//! Epoch starts: the next seed, the next quorum, and storage challenges.
-//!
-//! # Randomness and its bias
-//! The seed of epoch `e + 1` is `SHA-256("kaizen-da-seed/v1", seed(e), e + 1, H(o_1), ...)`
-//! over the VRF outputs `o_i` that operators sent during epoch `e`, in address order. An
-//! output is the operator's BLS signature over `(chain_id, e + 1, seed(e))`: BLS
-//! signatures are unique per key and message, so an operator cannot grind its output, and
-//! nobody can predict an honest operator's output before it is revealed. The one choice an
-//! operator has is to withhold: the last operator to reveal sees the seed with and without
-//! its output and can pick one of two seeds; `c` colluding operators pick among `2^c`. A
-//! withheld output is visible on chain (and forfeits nothing more than the choice, today:
-//! a penalty for missing contributions is future work). The proposer cannot influence the
-//! seed except by censoring contributions for a whole epoch, which CometBFT's rotating
-//! proposers make costly. With no contributions the seed is still fresh per epoch but
-//! predictable; quorums then rotate, but an adversary could foresee them.
+//! Epoch starts: the next quorum and storage challenges, drawn from the epoch's seed
+//! (`kaizen_staking::randomness`, drawn by `staking`'s begin-block just before).
 
 use cnidarium::StateWrite;
-use kaizen_da::assignment::shard_holder;
+use kaizen_da_core::assignment::shard_holder;
 use kaizen_framework::{
     parse_amount, Address, BlockCtx, GasMeter, HandlerError, MeteredStateWrite,
 };
 use kaizen_proto::kaizen::da::v1::{BlobStatus, Challenge, ChallengeStatus, Quorum, QuorumMember};
-use kaizen_staking::{DaOperator, StakingRead};
+use kaizen_staking::{DaOperator, RandomnessRead, StakingRead};
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -28,23 +15,6 @@ use crate::{
     state_key,
     view::{DaRead, DaWrite},
 };
-
-/// The seed of epoch 0.
-pub fn genesis_seed() -> Vec<u8> {
-    Sha256::digest(b"kaizen-da-genesis-seed/v1").to_vec()
-}
-
-/// The seed of `epoch` from the previous seed and the VRF outputs sent for it.
-pub fn next_seed(previous: &[u8], epoch: u64, outputs: &[Vec<u8>]) -> Vec<u8> {
-    let mut h = Sha256::new();
-    h.update(b"kaizen-da-seed/v1");
-    h.update(previous);
-    h.update(epoch.to_be_bytes());
-    for o in outputs {
-        h.update(Sha256::digest(o));
-    }
-    h.finalize().to_vec()
-}
 
 fn draw(seed: &[u8], what: &[u8], j: u64) -> [u8; 32] {
     let mut h = Sha256::new();
@@ -139,45 +109,18 @@ pub async fn install_quorum<S: StateWrite>(
     Ok(quorum)
 }
 
-/// At the first block of an epoch: seed, quorum, challenges.
+/// At the first block of an epoch: quorum and challenges from the epoch's seed.
 pub async fn start_epoch<S: StateWrite>(
     state: &mut S,
     ctx: &BlockCtx,
     epoch: u64,
 ) -> Result<(), HandlerError> {
-    let gas = GasMeter::unlimited();
-    let previous_epoch = epoch.saturating_sub(1);
-    let previous_seed = match state.quorum(&gas, previous_epoch).await? {
-        Some(q) => q.seed,
-        None => genesis_seed(),
-    };
-    let outputs = collect_outputs(state, previous_epoch).await?;
-    let seed = next_seed(&previous_seed, epoch, &outputs);
-    install_quorum(state, epoch, &seed, outputs.len() as u32).await?;
-    issue_challenges(state, ctx, epoch, &seed).await
-}
-
-/// The VRF outputs sent during `epoch`, in operator order (bounded by the registry size),
-/// deleted as they are read: they matter only for the next seed.
-async fn collect_outputs<S: StateWrite>(
-    state: &mut S,
-    epoch: u64,
-) -> Result<Vec<Vec<u8>>, HandlerError> {
-    use futures::StreamExt;
-    let prefix = state_key::randomness_of(epoch);
-    let mut entries = Vec::new();
-    {
-        let mut stream = Box::pin(state.prefix_raw(&prefix));
-        while let Some(item) = stream.next().await {
-            entries.push(item.map_err(HandlerError::internal)?);
-        }
-    }
-    let mut outputs = Vec::with_capacity(entries.len());
-    for (key, value) in entries {
-        state.delete(key);
-        outputs.push(value);
-    }
-    Ok(outputs)
+    let seed = state
+        .epoch_seed(&GasMeter::unlimited(), epoch)
+        .await?
+        .ok_or_else(|| HandlerError::internal(format!("epoch {epoch} has no seed")))?;
+    install_quorum(state, epoch, &seed.seed, seed.contributions).await?;
+    issue_challenges(state, ctx, epoch, &seed.seed).await
 }
 
 /// Draws `challenges_per_epoch` challenges over the live (certified, unexpired) blobs.
@@ -243,7 +186,7 @@ async fn issue_challenges<S: StateWrite>(
         }
         let segments = blob
             .shard_bytes
-            .div_ceil(kaizen_da::SEGMENT_BYTES as u64)
+            .div_ceil(kaizen_da_core::SEGMENT_BYTES as u64)
             .max(1);
         let segment_index = word(&r, 16) % segments;
         let id = state.take_challenge_id(&gas).await?;
@@ -319,16 +262,5 @@ mod tests {
             })
             .collect();
         assert!(orders.len() > 1);
-    }
-
-    #[test]
-    fn each_output_changes_the_seed() {
-        let base = next_seed(b"s", 2, &[]);
-        assert_ne!(base, next_seed(b"s", 2, &[vec![1]]));
-        assert_ne!(base, next_seed(b"s", 3, &[]));
-        assert_ne!(
-            next_seed(b"s", 2, &[vec![1], vec![2]]),
-            next_seed(b"s", 2, &[vec![2], vec![1]])
-        );
     }
 }

@@ -31,7 +31,7 @@ impl Default for DaParams {
         Self {
             base_fee: "1000".into(),
             byte_block_fee_micro: "1".into(),
-            max_blob_bytes: kaizen_da::blob::MAX_BLOB_BYTES,
+            max_blob_bytes: kaizen_da_core::blob::MAX_BLOB_BYTES,
             max_shards: 32768,
             min_retention_blocks: 10,
             max_retention_blocks: 10_000_000,
@@ -52,12 +52,12 @@ impl DaParams {
         parse_amount(&self.byte_block_fee_micro)?;
         parse_amount(&self.challenge_reward)?;
         anyhow::ensure!(
-            (1..=kaizen_da::blob::MAX_BLOB_BYTES).contains(&self.max_blob_bytes),
+            (1..=kaizen_da_core::blob::MAX_BLOB_BYTES).contains(&self.max_blob_bytes),
             "da.params.max_blob_bytes must be in 1..={}",
-            kaizen_da::blob::MAX_BLOB_BYTES
+            kaizen_da_core::blob::MAX_BLOB_BYTES
         );
         anyhow::ensure!(
-            (2..=kaizen_da::codec::MAX_TOTAL_SHARDS as u32).contains(&self.max_shards),
+            (2..=kaizen_da_core::codec::MAX_TOTAL_SHARDS as u32).contains(&self.max_shards),
             "da.params.max_shards must be in 2..=65536"
         );
         anyhow::ensure!(

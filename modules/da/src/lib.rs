@@ -6,7 +6,7 @@
 //! - `MsgPayForBlob` records a blob (commitment, size, k + m, retention) for the current
 //!   epoch's quorum and moves its fee (base + per byte per block of retention) to the pool.
 //! - `MsgCertifyBlob` marks it available: one BLS aggregate signature over
-//!   [`kaizen_da::assignment::availability_message`] by the quorum members in a bitmap,
+//!   `kaizen_da_core::assignment::availability_message` by the quorum members in a bitmap,
 //!   who must hold at least `k` distinct shards and `certify_bond_ppm` of the quorum's bond.
 //! - Epochs: at each epoch start the seed is `SHA-256(previous seed, epoch, the hashes of
 //!   the operators' VRF outputs)`; the quorum is the active operators ordered by
@@ -14,23 +14,31 @@
 //!   the seed over the certified blobs. See `epoch.rs` for the bias analysis.
 //! - End of block: expiries and missed-challenge deadlines, a capped number per block.
 
+#[cfg(feature = "component")]
 pub mod component;
+#[cfg(feature = "component")]
 pub mod epoch;
 pub mod error;
 pub mod events;
 pub mod genesis;
+#[cfg(feature = "component")]
 pub mod handler;
+#[cfg(feature = "component")]
 pub mod query;
 pub mod state_key;
+#[cfg(feature = "component")]
 pub mod view;
 
+#[cfg(feature = "component")]
 pub use component::DataAvailability;
 pub use error::DaError;
 pub use genesis::{DaGenesis, DaParams};
+#[cfg(feature = "component")]
 pub use handler::{
     answer_challenge::AnswerChallenge, certify_blob::CertifyBlob, pay_for_blob::PayForBlob,
     submit_randomness::SubmitRandomness,
 };
+#[cfg(feature = "component")]
 pub use view::{DaRead, DaWrite};
 
 use kaizen_framework::Address;

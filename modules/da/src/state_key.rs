@@ -17,16 +17,6 @@ pub fn quorum(epoch: u64) -> String {
     format!("da/quorums/{epoch:020}")
 }
 
-/// An operator's VRF output for the seed after `epoch`.
-pub fn randomness(epoch: u64, operator: &Address) -> String {
-    format!("da/randomness/{epoch:020}/{operator}")
-}
-
-/// Prefix of the VRF outputs sent during `epoch`, in operator order.
-pub fn randomness_of(epoch: u64) -> String {
-    format!("da/randomness/{epoch:020}/")
-}
-
 /// Expiry queue entry: the blob expires at `height`.
 pub fn expiry(height: u64, commitment: &[u8]) -> String {
     format!("da/expiry/{height:020}/{}", hex::encode(commitment))

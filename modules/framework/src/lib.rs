@@ -9,26 +9,38 @@
 //!   ([`ErrorCode`]).
 //!
 //! Handlers pay for what they read and write through the [`GasMeter`] in their
-//! [`TxCtx`], using the metered accessors of [`store`].
+//! `TxCtx`, using the metered accessors of `store`.
+//!
+//! The `component` feature gates the state-machine side (`component`, `handler`,
+//! `store`: everything that touches cnidarium). Without it the crate is pure (addresses,
+//! coins, BLS, gas, errors, typed events), for clients and daemons.
 
 pub mod address;
 pub mod bls;
 pub mod coin;
+#[cfg(feature = "component")]
 pub mod component;
 pub mod error;
 pub mod event;
 pub mod gas;
+#[cfg(feature = "component")]
 pub mod handler;
+pub mod queue;
+#[cfg(feature = "component")]
 pub mod store;
 
 pub use address::Address;
 pub use coin::{parse_amount, Coins};
+#[cfg(feature = "component")]
 pub use component::{BlockCtx, Component};
 pub use error::{ErrorCode, HandlerError, TxError};
 pub use event::TypedEvent;
 pub use gas::{GasMeter, GasSchedule};
+#[cfg(feature = "component")]
 pub use handler::{ExecMode, MsgHandler, TxCtx};
-pub use store::{due_queue_keys, queue_height, MeteredStateRead, MeteredStateWrite};
+pub use queue::queue_height;
+#[cfg(feature = "component")]
+pub use store::{due_queue_keys, MeteredStateRead, MeteredStateWrite};
 
 /// The staking and fee denomination.
 pub const NATIVE_DENOM: &str = "ukzn";

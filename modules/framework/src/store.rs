@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use cnidarium::{StateRead, StateWrite};
 
-use crate::{error::HandlerError, event::TypedEvent, gas::GasMeter};
+use crate::{error::HandlerError, event::TypedEvent, gas::GasMeter, queue::queue_height};
 
 #[async_trait]
 pub trait MeteredStateRead: StateRead {
@@ -80,12 +80,6 @@ pub trait MeteredStateWrite: StateWrite {
 
 impl<S: StateWrite + ?Sized> MeteredStateWrite for S {}
 
-/// The height in a height-keyed queue entry: the 20 zero-padded digits right after
-/// `prefix` (`<prefix><height:020>/...`).
-pub fn queue_height(key: &str, prefix: &str) -> Option<u64> {
-    key.strip_prefix(prefix)?.get(..20)?.parse().ok()
-}
-
 /// The entries of the height-keyed queue under `prefix` that are due at `upto` or
 /// before, oldest first, at most `limit`: how block hooks bound their work per block.
 pub async fn due_queue_keys<S: StateRead + ?Sized>(
@@ -111,16 +105,4 @@ pub async fn due_queue_keys<S: StateRead + ?Sized>(
         }
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn queue_heights_are_the_twenty_digits_after_the_prefix() {
-        assert_eq!(queue_height("q/00000000000000000042/x", "q/"), Some(42));
-        assert_eq!(queue_height("q/42/x", "q/"), None);
-        assert_eq!(queue_height("r/00000000000000000042/x", "q/"), None);
-    }
 }

@@ -3,12 +3,13 @@
 use async_trait::async_trait;
 use cnidarium::StateWrite;
 use kaizen_auth::AccountWrite;
-use kaizen_framework::{parse_amount, Component, GasMeter, MeteredStateWrite};
+use kaizen_framework::{parse_amount, BlockCtx, Component, GasMeter, MeteredStateWrite};
 
 use crate::{
     genesis::StakingGenesis,
+    randomness::RandomnessWrite,
     state_key,
-    view::{DaOperatorRegistration, StakingWrite},
+    view::{DaOperatorRegistration, StakingRead, StakingWrite},
 };
 
 pub struct Staking;
@@ -17,9 +18,10 @@ pub struct Staking;
 impl Component for Staking {
     type Genesis = StakingGenesis;
 
-    /// Writes the parameters, then registers each genesis DA operator in the order
-    /// listed, exactly as a registration transaction would (bond moved from its genesis
-    /// balance, proof of possession checked), then each genesis evaluator likewise.
+    /// Writes the parameters and epoch 0's seed, then registers each genesis DA operator
+    /// in the order listed, exactly as a registration transaction would (bond moved from
+    /// its genesis balance, proof of possession checked), then each genesis evaluator
+    /// likewise.
     async fn init_chain<S: StateWrite>(
         state: &mut S,
         genesis: &StakingGenesis,
@@ -27,6 +29,7 @@ impl Component for Staking {
         genesis.validate()?;
         let gas = GasMeter::unlimited();
         state.put_proto_metered(&gas, state_key::params().into(), &genesis.params.to_proto())?;
+        state.put_genesis_seed()?;
         state.ensure_account(&gas, &crate::bonded_pool()).await?;
         for (i, g) in genesis.da_operators.iter().enumerate() {
             let reg = DaOperatorRegistration {
@@ -53,6 +56,20 @@ impl Component for Staking {
                 )
                 .await
                 .map_err(|e| anyhow::anyhow!("staking.evaluators[{i}] ({}): {e}", g.address))?;
+        }
+        Ok(())
+    }
+
+    /// At the first block of an epoch, draws its seed (before any other module's hooks,
+    /// so `da` and `attest` read this epoch's seed in this block).
+    async fn begin_block<S: StateWrite>(state: &mut S, ctx: &BlockCtx) -> anyhow::Result<()> {
+        let epoch_blocks = state
+            .staking_params(&GasMeter::unlimited())
+            .await?
+            .epoch_blocks
+            .max(1);
+        if ctx.height > 0 && ctx.height.is_multiple_of(epoch_blocks) {
+            state.draw_epoch_seed(ctx.height / epoch_blocks).await?;
         }
         Ok(())
     }

@@ -12,23 +12,33 @@
 //! that disagree with the quorum or stay silent ([`StakingWrite::slash_evaluator`]):
 //! part of the bond moves to [`SLASHED_POOL`] and the evaluator is jailed for a while.
 
+#[cfg(feature = "component")]
 pub mod component;
 pub mod error;
 pub mod events;
 pub mod genesis;
+#[cfg(feature = "component")]
 pub mod handler;
+#[cfg(feature = "component")]
 pub mod query;
+pub mod randomness;
 pub mod state_key;
+#[cfg(feature = "component")]
 pub mod view;
 
+#[cfg(feature = "component")]
 pub use component::Staking;
 pub use error::StakingError;
 pub use genesis::{GenesisDaOperator, GenesisEvaluator, StakingGenesis, StakingParams};
+#[cfg(feature = "component")]
 pub use handler::{
     register_da_operator::RegisterDaOperator, register_evaluator::RegisterEvaluator,
     unjail_da_operator::UnjailDaOperator, unjail_evaluator::UnjailEvaluator,
 };
 pub use kaizen_proto::kaizen::staking::v1::{DaOperator, Evaluator};
+#[cfg(feature = "component")]
+pub use randomness::{RandomnessRead, RandomnessWrite};
+#[cfg(feature = "component")]
 pub use view::{StakingRead, StakingWrite};
 
 use kaizen_framework::Address;

@@ -41,3 +41,18 @@ pub fn evaluators() -> &'static str {
 pub fn evaluator_count() -> &'static str {
     "staking/evaluator_count"
 }
+
+/// The seed of an epoch (`kaizen.staking.v1.EpochSeed`).
+pub fn epoch_seed(epoch: u64) -> String {
+    format!("staking/epoch_seeds/{epoch:020}")
+}
+
+/// An operator's VRF output sent during `epoch`, for the seed of the epoch after it.
+pub fn randomness_output(epoch: u64, operator: &Address) -> String {
+    format!("staking/randomness/{epoch:020}/{operator}")
+}
+
+/// Prefix of the VRF outputs sent during `epoch`, in operator order.
+pub fn randomness_outputs_of(epoch: u64) -> String {
+    format!("staking/randomness/{epoch:020}/")
+}

@@ -15,9 +15,9 @@ use std::{sync::Arc, time::Instant};
 use anyhow::Context;
 use clap::Parser;
 use kaizen_cli::{client::Endpoints, keys::Keyring};
-use kaizen_da::{
+use kaizen_da_client::dispersal::{DaClient, PutOptions};
+use kaizen_da_core::{
     blob::{encode_blob, BlobRef},
-    dispersal::{DaClient, PutOptions},
     CpuCoder, ErasureParams,
 };
 use kaizen_testnet::Devnet;
@@ -66,9 +66,9 @@ async fn main() -> anyhow::Result<()> {
         chain_id: devnet.info["chain_id"].as_str().map(str::to_string),
     };
     let (key, address) = Keyring::open(&home)?.signer("alice")?;
-    let coder: Arc<dyn kaizen_da::ErasureCoder> = Arc::new(CpuCoder::default());
+    let coder: Arc<dyn kaizen_da_core::ErasureCoder> = Arc::new(CpuCoder::default());
     let client = DaClient::new(ep, key, address, coder.clone()).await?;
-    let quiet = |_: kaizen_da::dispersal::Progress| {};
+    let quiet = |_: kaizen_da_client::dispersal::Progress| {};
 
     println!(
         "DA end to end, 1 validator, {} DA nodes on loopback, {} cores; medians of {} runs",

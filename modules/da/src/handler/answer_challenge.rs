@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use cnidarium::StateWrite;
 use kaizen_bank::{BankRead, BankWrite};
-use kaizen_da::commitment::{verify_segment, SegmentProof, ShardProof};
-use kaizen_da::SEGMENT_BYTES;
+use kaizen_da_core::commitment::{verify_segment, SegmentProof, ShardProof};
+use kaizen_da_core::SEGMENT_BYTES;
 use kaizen_framework::{
     parse_amount, Address, Coins, HandlerError, MeteredStateWrite, MsgHandler, TxCtx, TxError,
     NATIVE_DENOM,

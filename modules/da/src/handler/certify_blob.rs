@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use cnidarium::StateWrite;
-use kaizen_da::assignment::{availability_message, shard_count_of};
+use kaizen_da_core::assignment::{availability_message, shard_count_of};
 use kaizen_framework::{
     bls, parse_amount, Address, HandlerError, MeteredStateWrite, MsgHandler, TxCtx,
 };

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use cnidarium::StateWrite;
 use kaizen_bank::BankWrite;
-use kaizen_da::{blob::shard_bytes, blob::CODEC_RS16, codec::check_shape};
+use kaizen_da_core::{blob::shard_bytes, blob::CODEC_RS16, codec::check_shape};
 use kaizen_framework::{
     parse_amount, Address, Coins, ExecMode, HandlerError, MeteredStateWrite, MsgHandler, TxCtx,
     NATIVE_DENOM,
@@ -65,11 +65,11 @@ impl MsgHandler for PayForBlob {
     }
 
     fn check_stateless(&self) -> Result<(), HandlerError> {
-        if self.size == 0 || self.size > kaizen_da::blob::MAX_BLOB_BYTES {
+        if self.size == 0 || self.size > kaizen_da_core::blob::MAX_BLOB_BYTES {
             return Err(DaError::InvalidBlob(format!(
                 "size {} is outside 1..={}",
                 self.size,
-                kaizen_da::blob::MAX_BLOB_BYTES
+                kaizen_da_core::blob::MAX_BLOB_BYTES
             ))
             .into());
         }

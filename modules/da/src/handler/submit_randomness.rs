@@ -1,16 +1,15 @@
 //! `kaizen.da.v1.MsgSubmitRandomness`: an operator's VRF output (a unique BLS signature)
-//! for the next epoch's seed.
+//! for the next epoch's seed. Sending it is a DA operator's duty, checked here; the
+//! outputs and the seeds they make are `staking`'s (`kaizen_staking::randomness`).
 
 use async_trait::async_trait;
 use cnidarium::StateWrite;
-use kaizen_da::assignment::randomness_message;
-use kaizen_framework::{
-    bls, Address, HandlerError, MeteredStateRead, MeteredStateWrite, MsgHandler, TxCtx,
-};
+use kaizen_da_core::assignment::randomness_message;
+use kaizen_framework::{bls, Address, HandlerError, MsgHandler, TxCtx};
 use kaizen_proto::kaizen::da::v1::MsgSubmitRandomness;
-use kaizen_staking::StakingRead;
+use kaizen_staking::{randomness::genesis_seed, RandomnessRead, RandomnessWrite, StakingRead};
 
-use crate::{epoch::genesis_seed, error::DaError, state_key, view::DaRead};
+use crate::{error::DaError, view::DaRead};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubmitRandomness {
@@ -67,22 +66,25 @@ impl MsgHandler for SubmitRandomness {
             ))
             .into());
         }
-        let key = state_key::randomness(epoch, &self.operator);
-        if state.get_raw_metered(gas, &key).await?.is_some() {
+        if state
+            .randomness_output(gas, epoch, &self.operator)
+            .await?
+            .is_some()
+        {
             return Err(DaError::InvalidRandomness(format!(
                 "{} already sent its output for epoch {epoch}",
                 self.operator
             ))
             .into());
         }
-        let seed = match state.quorum(gas, epoch).await? {
-            Some(q) => q.seed,
+        let seed = match state.epoch_seed(gas, epoch).await? {
+            Some(s) => s.seed,
             None => genesis_seed(),
         };
         gas.consume(gas.schedule().bls_pairing, "bls verify")?;
         let message = randomness_message(ctx.chain_id, epoch.saturating_add(1), &seed);
         bls::verify(&op.bls_public_key, &message, &self.output)
             .map_err(|_| DaError::InvalidRandomness("the output does not verify".into()))?;
-        state.put_raw_metered(gas, key, self.output.clone())
+        state.put_randomness_output(gas, epoch, &self.operator, self.output.clone())
     }
 }

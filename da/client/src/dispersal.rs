@@ -22,14 +22,15 @@ use kaizen_proto::kaizen::da::v1::{
 use prost::{Message, Name};
 use tonic::transport::Channel;
 
-use crate::{
+use kaizen_da_core::{
     assignment::{availability_message, shard_count_of, shard_holder, shards_of},
     blob::{encode_blob, join, shard_bytes, BlobRef, EncodedBlob, CODEC_RS16},
-    chain::{ChainView, GrpcChain},
     codec::ErasureCoder,
     commitment::{verify_shard, Hash, ShardProof},
     ErasureParams,
 };
+
+use crate::chain::{ChainView, GrpcChain};
 
 /// Requests in flight per DA node while dispersing or retrieving.
 const PER_NODE_INFLIGHT: usize = 4;

@@ -11,13 +11,11 @@ use std::{
 use async_trait::async_trait;
 use cosmrs::proto::Any;
 use kaizen_da::{
-    assignment::randomness_message,
-    blob::encode_blob,
-    chain::{ChainView, MemoryChain, MemoryChainState},
     store::ShardStore,
     watcher::{Sent, TxSender, Watcher},
-    CpuCoder, ErasureParams,
 };
+use kaizen_da_client::chain::{ChainView, MemoryChain, MemoryChainState};
+use kaizen_da_core::{assignment::randomness_message, blob::encode_blob, CpuCoder, ErasureParams};
 use kaizen_framework::bls::{self, BlsKey};
 use kaizen_proto::kaizen::{
     da::v1::{Challenge, ChallengeStatus, MsgAnswerChallenge, MsgSubmitRandomness, Quorum},

@@ -8,11 +8,14 @@
 
 use std::collections::BTreeMap;
 
-/// Shard sizes are multiples of `SHARD_ALIGN` (the codec's natural chunk: 32 GF(2^16)
-/// symbols); at most `MAX_TOTAL_SHARDS` shards, original plus recovery. The rules live
-/// with the input checks in `kaizen_cuda`, which every coder runs, so that the CPU and
-/// GPU coders refuse the same inputs with the same errors.
-pub use kaizen_cuda::{MAX_TOTAL_SHARDS, SHARD_ALIGN};
+/// Shard sizes are multiples of this (the codec's natural chunk: 32 GF(2^16) symbols).
+pub const SHARD_ALIGN: usize = 64;
+/// Most shards, original plus recovery, the codec supports.
+pub const MAX_TOTAL_SHARDS: usize = 65536;
+
+/// Why a coder refused its input or failed. The input variants are reported by every
+/// coder (CPU and GPU) for exactly the same inputs, since all run [`check_encode`] /
+/// [`check_reconstruct`] first.
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodecError {
@@ -30,6 +33,7 @@ pub enum CodecError {
     InvalidShardIndex { index: usize, total: usize },
     #[error("{got} shards given, {need} needed")]
     NotEnoughShards { got: usize, need: usize },
+    /// A failure of the coder itself (a library error, a device error), not of the input.
     #[error("{0}")]
     Codec(String),
 }
@@ -62,8 +66,68 @@ pub trait ErasureCoder: Send + Sync {
 }
 
 /// Checks counts and sizes the way every coder must, so that all report the same errors.
+/// It is also a consensus rule: `MsgPayForBlob` accepts only shapes that pass it.
 pub fn check_shape(original: usize, recovery: usize, shard_bytes: usize) -> Result<(), CodecError> {
-    kaizen_cuda::check_shape(original, recovery, shard_bytes).map_err(CodecError::from)
+    if original == 0
+        || recovery == 0
+        || original + recovery > MAX_TOTAL_SHARDS
+        || !reed_solomon_simd::ReedSolomonEncoder::supports(original, recovery)
+    {
+        return Err(CodecError::UnsupportedShardCount { original, recovery });
+    }
+    if shard_bytes == 0 || !shard_bytes.is_multiple_of(SHARD_ALIGN) {
+        return Err(CodecError::InvalidShardSize(shard_bytes));
+    }
+    Ok(())
+}
+
+/// Validates an encoding request: shape, then each shard's size. Returns the shard size.
+pub fn check_encode(originals: &[&[u8]], recovery_count: usize) -> Result<usize, CodecError> {
+    let s = originals.first().map_or(0, |x| x.len());
+    check_shape(originals.len(), recovery_count, s)?;
+    for (index, o) in originals.iter().enumerate() {
+        if o.len() != s {
+            return Err(CodecError::DifferentShardSize {
+                index,
+                got: o.len(),
+                want: s,
+            });
+        }
+    }
+    Ok(s)
+}
+
+/// Validates a reconstruction request: shape, then each shard's index and size in index
+/// order, then the count. Returns the shard size.
+pub fn check_reconstruct(
+    k: usize,
+    m: usize,
+    shards: &BTreeMap<usize, Vec<u8>>,
+) -> Result<usize, CodecError> {
+    let shard_bytes = shards.values().next().map_or(0, Vec::len);
+    check_shape(k, m, shard_bytes)?;
+    for (&index, s) in shards {
+        if index >= k + m {
+            return Err(CodecError::InvalidShardIndex {
+                index,
+                total: k + m,
+            });
+        }
+        if s.len() != shard_bytes {
+            return Err(CodecError::DifferentShardSize {
+                index,
+                got: s.len(),
+                want: shard_bytes,
+            });
+        }
+    }
+    if shards.len() < k {
+        return Err(CodecError::NotEnoughShards {
+            got: shards.len(),
+            need: k,
+        });
+    }
+    Ok(shard_bytes)
 }
 
 /// The CPU codec, `reed-solomon-simd`, striped over `threads` cores: the code works
@@ -155,7 +219,7 @@ impl ErasureCoder for CpuCoder {
         originals: &[&[u8]],
         recovery_count: usize,
     ) -> Result<Vec<Vec<u8>>, CodecError> {
-        let shard_bytes = kaizen_cuda::check_encode(originals, recovery_count)?;
+        let shard_bytes = check_encode(originals, recovery_count)?;
         let stripes = self.stripes(shard_bytes);
         let parts: Vec<Result<Vec<Vec<u8>>, CodecError>> = if stripes.len() == 1 {
             vec![encode_range(originals, recovery_count, 0, shard_bytes)]
@@ -192,7 +256,7 @@ impl ErasureCoder for CpuCoder {
         m: usize,
         shards: &BTreeMap<usize, Vec<u8>>,
     ) -> Result<Vec<Vec<u8>>, CodecError> {
-        let shard_bytes = kaizen_cuda::check_reconstruct(k, m, shards)?;
+        let shard_bytes = check_reconstruct(k, m, shards)?;
         let have_all = (0..k).all(|i| shards.contains_key(&i));
         let mut restored: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
         if !have_all {
@@ -317,5 +381,115 @@ mod tests {
             check_shape(40000, 30000, 64),
             Err(CodecError::UnsupportedShardCount { .. })
         ));
+    }
+
+    #[test]
+    fn shard_counts_are_those_the_library_supports() {
+        assert_eq!(
+            check_shape(40000, 30000, 64),
+            Err(CodecError::UnsupportedShardCount {
+                original: 40000,
+                recovery: 30000
+            })
+        );
+        // Up to 65536 in all, and not every split of it.
+        assert!(check_shape(32768, 32768, 64).is_ok());
+        assert!(check_shape(40000, 25536, 64).is_err());
+    }
+
+    /// Bad input is refused with these errors by the CPU codec; the GPU coder runs the
+    /// same checks ([`check_encode`], [`check_reconstruct`]) before any device work.
+    #[test]
+    fn bad_input_is_refused_with_the_codecs_errors() {
+        use CodecError::*;
+        let cpu = CpuCoder::new(2);
+        let s = [0u8; 128];
+        let encodes: Vec<(Vec<&[u8]>, usize, CodecError)> = vec![
+            (
+                vec![&s[..64]],
+                0,
+                UnsupportedShardCount {
+                    original: 1,
+                    recovery: 0,
+                },
+            ),
+            (vec![&s[..63]], 1, InvalidShardSize(63)),
+            (vec![&s[..0]], 1, InvalidShardSize(0)),
+            (
+                vec![&s[..64], &s[..0]],
+                1,
+                DifferentShardSize {
+                    index: 1,
+                    got: 0,
+                    want: 64,
+                },
+            ),
+            (
+                vec![&s[..64], &s[..64], &s[..128]],
+                2,
+                DifferentShardSize {
+                    index: 2,
+                    got: 128,
+                    want: 64,
+                },
+            ),
+            (
+                vec![],
+                1,
+                UnsupportedShardCount {
+                    original: 0,
+                    recovery: 1,
+                },
+            ),
+        ];
+        for (orig, m, want) in encodes {
+            assert_eq!(cpu.encode(&orig, m).err(), Some(want.clone()));
+            assert_eq!(check_encode(&orig, m).err(), Some(want));
+        }
+        type Case = (usize, usize, Vec<(usize, usize)>, CodecError);
+        let cases: Vec<Case> = vec![
+            (2, 2, vec![(0, 64)], NotEnoughShards { got: 1, need: 2 }),
+            (
+                2,
+                2,
+                vec![(0, 64), (9, 64)],
+                InvalidShardIndex { index: 9, total: 4 },
+            ),
+            (
+                2,
+                2,
+                vec![(0, 64), (1, 128)],
+                DifferentShardSize {
+                    index: 1,
+                    got: 128,
+                    want: 64,
+                },
+            ),
+            (2, 2, vec![(0, 63), (1, 63)], InvalidShardSize(63)),
+            (
+                0,
+                2,
+                vec![(0, 64)],
+                UnsupportedShardCount {
+                    original: 0,
+                    recovery: 2,
+                },
+            ),
+            (2, 2, vec![], InvalidShardSize(0)),
+        ];
+        for (k, m, shards, want) in cases {
+            let map: BTreeMap<usize, Vec<u8>> =
+                shards.iter().map(|&(i, n)| (i, vec![0u8; n])).collect();
+            assert_eq!(
+                cpu.reconstruct(k, m, &map).err(),
+                Some(want.clone()),
+                "{k}+{m} {shards:?}"
+            );
+            assert_eq!(
+                check_reconstruct(k, m, &map).err(),
+                Some(want),
+                "{k}+{m} {shards:?}"
+            );
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rocksdb::{Direction, IteratorMode, Options, WriteBatch, DB};
 
-use crate::commitment::Hash;
+use kaizen_da_core::commitment::Hash;
 
 pub struct ShardStore {
     db: DB,

@@ -5,14 +5,18 @@
 use std::{sync::Arc, time::Duration};
 
 use kaizen_da::{
-    assignment::{availability_message, shard_holder, shards_of},
-    blob::{encode_blob, shard_bytes, EncodedBlob, CODEC_RS16},
-    chain::{MemoryChain, MemoryChainState},
-    commitment::{verify_segment, Hash, SegmentProof, ShardProof},
-    dispersal::{disperse, retrieve, Progress},
     server::{serve, NodeConfig, NodeService},
     store::ShardStore,
     watcher::{answer, prune_store},
+};
+use kaizen_da_client::{
+    chain::{ChainView, MemoryChain, MemoryChainState},
+    dispersal::{disperse, retrieve, Progress},
+};
+use kaizen_da_core::{
+    assignment::{availability_message, shard_holder, shards_of},
+    blob::{encode_blob, shard_bytes, EncodedBlob, CODEC_RS16},
+    commitment::{verify_segment, Hash, SegmentProof, ShardProof},
     CpuCoder, ErasureCoder, ErasureParams, SEGMENT_BYTES,
 };
 use kaizen_framework::bls::{self, BlsKey};
@@ -116,7 +120,7 @@ fn service(
 ) -> (NodeService, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let store = Arc::new(ShardStore::open(dir.path()).expect("opens"));
-    let chain: Arc<dyn kaizen_da::chain::ChainView> = chain.clone();
+    let chain: Arc<dyn ChainView> = chain.clone();
     (NodeService::new(config, chain, store, bls_key(i)), dir)
 }
 

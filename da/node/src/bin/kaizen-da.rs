@@ -21,11 +21,11 @@ use kaizen_client::{
     Endpoints,
 };
 use kaizen_da::{
-    chain::GrpcChain,
     server::{serve, NodeConfig, NodeService},
     store::ShardStore,
     watcher::{ClientSender, Watcher},
 };
+use kaizen_da_client::chain::{ChainView, GrpcChain};
 use kaizen_framework::bls::BlsKey;
 use kaizen_proto::kaizen::staking::v1::MsgRegisterDaOperator;
 use prost::{Message, Name};
@@ -205,13 +205,13 @@ async fn start(
 ) -> anyhow::Result<()> {
     let (account_key, operator) = Keyring::open(home)?.signer(OPERATOR_KEY)?;
     let bls = load_bls(home)?;
-    let chain: Arc<dyn kaizen_da::chain::ChainView> = Arc::new(GrpcChain::connect(grpc).await?);
+    let chain: Arc<dyn ChainView> = Arc::new(GrpcChain::connect(grpc).await?);
     let store = Arc::new(ShardStore::open(&home.join("data/shards"))?);
     // The node checks and stores shards; encoding and decoding are the client's, so
     // the coder (chosen and logged here: `cuda` fails without a usable GPU) is only
     // reported until nodes repair lost shards themselves.
-    let choice: kaizen_da::CoderChoice = coder.parse().map_err(anyhow::Error::msg)?;
-    let coder_name = kaizen_da::select_coder(choice)
+    let choice: kaizen_cuda::CoderChoice = coder.parse().map_err(anyhow::Error::msg)?;
+    let coder_name = kaizen_cuda::select_coder(choice)
         .map_err(anyhow::Error::msg)?
         .name();
     if corrupt {

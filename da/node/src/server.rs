@@ -19,12 +19,13 @@ use kaizen_proto::kaizen::da::v1::{
 use tokio::sync::Semaphore;
 use tonic::{Request, Response, Status};
 
-use crate::{
+use kaizen_da_client::chain::ChainView;
+use kaizen_da_core::{
     assignment::{availability_message, shard_holder},
-    chain::ChainView,
     commitment::{verify_shard, Hash, ShardProof},
-    store::ShardStore,
 };
+
+use crate::store::ShardStore;
 
 /// Longest shard path accepted: 2^17 shards is more than any blob has.
 pub const MAX_PATH_HASHES: usize = 17;

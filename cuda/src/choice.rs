@@ -1,35 +1,22 @@
 //! The CUDA erasure coder behind [`ErasureCoder`], and the runtime choice between it and
 //! the CPU codec (`--coder auto|cpu|cuda`, DESIGN.md §5).
 //!
-//! `kaizen_cuda::GpuCoder` produces recovery shards byte-identical to [`CpuCoder`]
+//! [`GpuCoder`] produces recovery shards byte-identical to [`CpuCoder`]
 //! (`reed-solomon-simd`) and validates input the same way, so a blob's commitment does
 //! not depend on which coder encoded it.
 
 use std::{collections::BTreeMap, fmt, str::FromStr, sync::Arc};
 
-use kaizen_cuda::{GpuCoder, GpuError};
+use kaizen_da_core::codec::{CodecError, CpuCoder, ErasureCoder};
 
-use crate::codec::{CodecError, CpuCoder, ErasureCoder};
+use crate::{GpuCoder, GpuError};
 
-impl From<GpuError> for CodecError {
-    fn from(e: GpuError) -> Self {
-        match e {
-            GpuError::UnsupportedShardCount { original, recovery } => {
-                CodecError::UnsupportedShardCount { original, recovery }
-            }
-            GpuError::InvalidShardSize(s) => CodecError::InvalidShardSize(s),
-            GpuError::DifferentShardSize { index, got, want } => {
-                CodecError::DifferentShardSize { index, got, want }
-            }
-            GpuError::InvalidShardIndex { index, total } => {
-                CodecError::InvalidShardIndex { index, total }
-            }
-            GpuError::NotEnoughShards { got, need } => CodecError::NotEnoughShards { got, need },
-            other @ (GpuError::NoDevice(_)
-            | GpuError::OutOfDeviceMemory { .. }
-            | GpuError::Compile(_)
-            | GpuError::Device(_)) => CodecError::Codec(format!("cuda: {other}")),
-        }
+/// The coder interface reports the input errors as they are, and a device failure as a
+/// failure of the coder.
+fn codec_error(e: GpuError) -> CodecError {
+    match e {
+        GpuError::Input(e) => e,
+        other => CodecError::Codec(format!("cuda: {other}")),
     }
 }
 
@@ -60,7 +47,9 @@ impl ErasureCoder for CudaCoder {
         originals: &[&[u8]],
         recovery_count: usize,
     ) -> Result<Vec<Vec<u8>>, CodecError> {
-        Ok(self.gpu.encode(originals, recovery_count)?)
+        self.gpu
+            .encode(originals, recovery_count)
+            .map_err(codec_error)
     }
 
     fn reconstruct(
@@ -69,9 +58,9 @@ impl ErasureCoder for CudaCoder {
         recovery_count: usize,
         shards: &BTreeMap<usize, Vec<u8>>,
     ) -> Result<Vec<Vec<u8>>, CodecError> {
-        Ok(self
-            .gpu
-            .reconstruct(original_count, recovery_count, shards)?)
+        self.gpu
+            .reconstruct(original_count, recovery_count, shards)
+            .map_err(codec_error)
     }
 }
 
@@ -163,7 +152,7 @@ mod tests {
     fn auto_and_cpu_always_give_a_coder() {
         assert_eq!(select_coder(CoderChoice::Cpu).unwrap().name(), "cpu");
         let auto = select_coder(CoderChoice::Auto).unwrap();
-        match kaizen_cuda::probe() {
+        match crate::probe() {
             Ok(_) => assert_eq!(auto.name(), "cuda"),
             Err(why) => {
                 assert_eq!(auto.name(), "cpu");
@@ -173,100 +162,6 @@ mod tests {
                 assert!(err.starts_with("--coder cuda: no usable GPU"), "{err}");
                 println!("no GPU here ({why}): auto chose the CPU codec");
             }
-        }
-    }
-
-    /// Bad input is refused with these errors by the CPU codec; the GPU coder runs the
-    /// same checks (`kaizen_cuda::check_*`) before any device work.
-    #[test]
-    fn bad_input_is_refused_with_the_codecs_errors() {
-        use CodecError::*;
-        let cpu = CpuCoder::new(2);
-        let s = [0u8; 128];
-        let encodes: Vec<(Vec<&[u8]>, usize, CodecError)> = vec![
-            (
-                vec![&s[..64]],
-                0,
-                UnsupportedShardCount {
-                    original: 1,
-                    recovery: 0,
-                },
-            ),
-            (vec![&s[..63]], 1, InvalidShardSize(63)),
-            (vec![&s[..0]], 1, InvalidShardSize(0)),
-            (
-                vec![&s[..64], &s[..0]],
-                1,
-                DifferentShardSize {
-                    index: 1,
-                    got: 0,
-                    want: 64,
-                },
-            ),
-            (
-                vec![&s[..64], &s[..64], &s[..128]],
-                2,
-                DifferentShardSize {
-                    index: 2,
-                    got: 128,
-                    want: 64,
-                },
-            ),
-            (
-                vec![],
-                1,
-                UnsupportedShardCount {
-                    original: 0,
-                    recovery: 1,
-                },
-            ),
-        ];
-        for (orig, m, want) in encodes {
-            assert_eq!(cpu.encode(&orig, m).err(), Some(want.clone()));
-            let gpu_check = kaizen_cuda::check_encode(&orig, m).map_err(CodecError::from);
-            assert_eq!(gpu_check.err(), Some(want));
-        }
-        type Case = (usize, usize, Vec<(usize, usize)>, CodecError);
-        let cases: Vec<Case> = vec![
-            (2, 2, vec![(0, 64)], NotEnoughShards { got: 1, need: 2 }),
-            (
-                2,
-                2,
-                vec![(0, 64), (9, 64)],
-                InvalidShardIndex { index: 9, total: 4 },
-            ),
-            (
-                2,
-                2,
-                vec![(0, 64), (1, 128)],
-                DifferentShardSize {
-                    index: 1,
-                    got: 128,
-                    want: 64,
-                },
-            ),
-            (2, 2, vec![(0, 63), (1, 63)], InvalidShardSize(63)),
-            (
-                0,
-                2,
-                vec![(0, 64)],
-                UnsupportedShardCount {
-                    original: 0,
-                    recovery: 2,
-                },
-            ),
-            (2, 2, vec![], InvalidShardSize(0)),
-        ];
-        for (k, m, shards, want) in cases {
-            let map: BTreeMap<usize, Vec<u8>> =
-                shards.iter().map(|&(i, n)| (i, vec![0u8; n])).collect();
-            assert_eq!(
-                cpu.reconstruct(k, m, &map).err(),
-                Some(want.clone()),
-                "{k}+{m} {shards:?}"
-            );
-            let gpu_check = kaizen_cuda::check_reconstruct(k, m, &map).map_err(CodecError::from);
-            assert_eq!(gpu_check.err(), Some(want), "{k}+{m} {shards:?}");
         }
     }
 }

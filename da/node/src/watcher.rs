@@ -20,10 +20,10 @@ use kaizen_framework::{bls::BlsKey, Address};
 use kaizen_proto::kaizen::da::v1::{Challenge, MsgAnswerChallenge, MsgSubmitRandomness};
 use prost::{Message, Name};
 
-use crate::{
-    assignment::randomness_message, chain::ChainView, commitment::segment_path, store::ShardStore,
-    SEGMENT_BYTES,
-};
+use kaizen_da_client::chain::ChainView;
+use kaizen_da_core::{assignment::randomness_message, commitment::segment_path, SEGMENT_BYTES};
+
+use crate::store::ShardStore;
 
 /// How a transaction went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

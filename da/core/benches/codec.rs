@@ -1,6 +1,6 @@
 //! CPU erasure-coding throughput, in GB/s of original data (10^9 bytes per second).
 //!
-//! `cargo bench -p kaizen-da --bench codec` prints a table: encode and decode (the
+//! `cargo bench -p kaizen-da-core --bench codec` prints a table: encode and decode (the
 //! originals rebuilt with `min(k, m)` of them lost, the CPU codec's hardest case) on one
 //! core and on all cores, for 32+32 and 1024+1024 shards of 64 KiB and 1 MiB and
 //! 4096+4096 of 64 KiB;
@@ -11,7 +11,7 @@
 
 use std::{collections::BTreeMap, time::Instant};
 
-use kaizen_da::{codec::ErasureCoder, commitment::shard_hash, CpuCoder};
+use kaizen_da_core::{codec::ErasureCoder, commitment::shard_hash, CpuCoder};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));

@@ -1,6 +1,6 @@
 //! KZPATCH1: round trips, size on tail edits, and refusal of corrupted patches.
 
-use kaizen_evaluator::patch::{apply, apply_with_cap, diff, PatchError};
+use kaizen_bounty::patch::{apply, apply_with_cap, diff, PatchError};
 use proptest::prelude::*;
 
 /// Deterministic pseudo-random bytes (xorshift), for large inputs.
