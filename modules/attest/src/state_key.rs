@@ -12,7 +12,7 @@ pub fn job(id: u64) -> String {
     format!("attest/jobs/{id:020}")
 }
 
-pub fn next_job_id() -> &'static str {
+pub const fn next_job_id() -> &'static str {
     "attest/next_job_id"
 }
 

@@ -55,7 +55,7 @@ pub fn challenge(id: u64) -> String {
     format!("da/challenges/{id:020}")
 }
 
-pub fn next_challenge_id() -> &'static str {
+pub const fn next_challenge_id() -> &'static str {
     "da/next_challenge_id"
 }
 
