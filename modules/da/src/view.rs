@@ -68,7 +68,7 @@ pub trait DaRead: StateRead {
             let mut stream = Box::pin(self.prefix_keys(&prefix));
             while let Some(key) = stream.next().await {
                 let key = key.map_err(HandlerError::internal)?;
-                if let Some(id) = key.get(prefix.len()..).and_then(|s| s.parse::<u64>().ok()) {
+                if let Some((_, id)) = state_key::parse_open_challenge(&key) {
                     ids.push(id);
                 }
                 if ids.len() >= limit {
