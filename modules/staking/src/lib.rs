@@ -12,6 +12,7 @@
 //! that disagree with the quorum or stay silent ([`StakingWrite::slash_evaluator`]):
 //! part of the bond moves to [`SLASHED_POOL`] and the evaluator is jailed for a while.
 
+pub mod bonded;
 pub mod component;
 pub mod error;
 pub mod events;
@@ -21,6 +22,7 @@ pub mod query;
 pub mod state_key;
 pub mod view;
 
+pub use bonded::BondedRole;
 pub use component::Staking;
 pub use error::StakingError;
 pub use genesis::{GenesisDaOperator, GenesisEvaluator, StakingGenesis, StakingParams};
