@@ -421,6 +421,72 @@ mod tests {
         assert!(check_endpoint(&format!("http://{}", "a".repeat(300))).is_err());
     }
 
+    #[tokio::test]
+    async fn both_roles_unjail_through_one_state_operation() {
+        use cnidarium::{StateDelta, TempStorage};
+        let storage = TempStorage::new().await.unwrap();
+        let mut fork = StateDelta::new(storage.latest_snapshot());
+        let mut state = StateDelta::new(&mut fork);
+        let gas = GasMeter::unlimited();
+        let op_addr = Address::for_module("staking-test-operator");
+        let ev_addr = Address::for_module("staking-test-evaluator");
+        state
+            .put_da_operator(
+                &gas,
+                &DaOperator {
+                    address: op_addr.to_string(),
+                    jailed: true,
+                    jailed_until_height: 10,
+                    consecutive_misses: 3,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        state
+            .put_evaluator(
+                &gas,
+                &Evaluator {
+                    address: ev_addr.to_string(),
+                    jailed: true,
+                    jailed_until_height: 10,
+                    faults: 1,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let code = |e: HandlerError| (e.codespace, e.code);
+        let early = state.unjail::<DaOperator>(&gas, &op_addr, 9).await;
+        assert_eq!(early.map_err(code), Err(("staking", 10)));
+        let early = state.unjail::<Evaluator>(&gas, &ev_addr, 9).await;
+        assert_eq!(early.map_err(code), Err(("staking", 10)));
+        let unknown = state.unjail::<DaOperator>(&gas, &ev_addr, 10).await;
+        assert_eq!(unknown.map_err(code), Err(("staking", 8)));
+        let unknown = state.unjail::<Evaluator>(&gas, &op_addr, 10).await;
+        assert_eq!(unknown.map_err(code), Err(("staking", 13)));
+
+        state
+            .unjail::<DaOperator>(&gas, &op_addr, 10)
+            .await
+            .unwrap();
+        state.unjail::<Evaluator>(&gas, &ev_addr, 10).await.unwrap();
+        let op = state.da_operator(&gas, &op_addr).await.unwrap().unwrap();
+        assert_eq!((op.jailed, op.consecutive_misses), (false, 0));
+        let ev = state.evaluator(&gas, &ev_addr).await.unwrap().unwrap();
+        assert_eq!((ev.jailed, ev.faults), (false, 1));
+        let again = state.unjail::<Evaluator>(&gas, &ev_addr, 11).await;
+        assert_eq!(again.map_err(code), Err(("staking", 9)));
+
+        let (_, events) = state.apply();
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "kaizen.staking.v1.EventDaOperatorUnjailed",
+                "kaizen.staking.v1.EventEvaluatorUnjailed"
+            ]
+        );
+    }
+
     #[test]
     fn epochs_start_at_multiples_of_the_epoch_length() {
         assert_eq!(epoch_of(0, 10), 0);
