@@ -488,7 +488,7 @@ pub async fn take_finalized<S: StateWrite>(
     let mut jobs = Vec::new();
     for key in keys {
         state.delete(key.clone());
-        let Some(id) = key.rsplit('/').next().and_then(|s| s.parse::<u64>().ok()) else {
+        let Some(id) = state_key::parse_finalized(&key) else {
             continue;
         };
         if let Some(job) = state.job(&gas, id).await? {

@@ -37,7 +37,7 @@ pub async fn assigned_jobs<S: StateRead>(
         let mut stream = Box::pin(state.prefix_keys(&state_key::assigned_to(&evaluator)));
         while let Some(key) = stream.next().await {
             let key = key.map_err(HandlerError::internal)?;
-            if let Some(id) = key.rsplit('/').next().and_then(|s| s.parse::<u64>().ok()) {
+            if let Some((_, id)) = state_key::parse_assigned(&key) {
                 ids.push(id);
             }
             if ids.len() >= MAX_ASSIGNED_JOBS {

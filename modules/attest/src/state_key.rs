@@ -12,7 +12,7 @@ pub fn job(id: u64) -> String {
     format!("attest/jobs/{id:020}")
 }
 
-pub fn next_job_id() -> &'static str {
+pub const fn next_job_id() -> &'static str {
     "attest/next_job_id"
 }
 
@@ -36,6 +36,11 @@ pub fn finalized_prefix() -> &'static str {
     "attest/finalized/"
 }
 
+/// Parses a finalized entry: the job id.
+pub fn parse_finalized(key: &str) -> Option<u64> {
+    key.strip_prefix(finalized_prefix())?.parse().ok()
+}
+
 /// An open job in an evaluator's current committee, for its daemon to find.
 pub fn assigned(evaluator: &Address, id: u64) -> String {
     format!("attest/assigned/{evaluator}/{id:020}")
@@ -43,6 +48,12 @@ pub fn assigned(evaluator: &Address, id: u64) -> String {
 
 pub fn assigned_to(evaluator: &Address) -> String {
     format!("attest/assigned/{evaluator}/")
+}
+
+/// Parses an assignment entry: (evaluator, job id).
+pub fn parse_assigned(key: &str) -> Option<(&str, u64)> {
+    let (evaluator, id) = key.strip_prefix("attest/assigned/")?.split_once('/')?;
+    Some((evaluator, id.parse().ok()?))
 }
 
 pub use kaizen_framework::queue_height;
@@ -69,5 +80,17 @@ mod tests {
         assert!(a < b);
         assert_eq!(parse_deadline(&b), Some((10, 1, 2, "reveal")));
         assert_eq!(queue_height(&a, deadlines()), Some(9));
+    }
+
+    #[test]
+    fn finalized_and_assigned_entries_parse_back() {
+        assert_eq!(parse_finalized(&finalized(12)), Some(12));
+        assert_eq!(parse_finalized(&job(12)), None);
+        let evaluator = Address::for_module("attest-test-evaluator");
+        let key = assigned(&evaluator, 3);
+        assert!(key.starts_with(&assigned_to(&evaluator)));
+        let text = evaluator.to_string();
+        assert_eq!(parse_assigned(&key), Some((text.as_str(), 3)));
+        assert_eq!(parse_assigned(&finalized(3)), None);
     }
 }

@@ -2,10 +2,13 @@
 
 use async_trait::async_trait;
 use cnidarium::{StateRead, StateWrite};
-use kaizen_framework::{GasMeter, HandlerError, MeteredStateRead, MeteredStateWrite};
+use kaizen_framework::{Counter, GasMeter, HandlerError, MeteredStateRead, MeteredStateWrite};
 use kaizen_proto::kaizen::attest::v1::{EvaluationJob, Params};
 
 use crate::state_key;
+
+/// Job ids; the first job is 1, as the first bounty, submission and model.
+const JOB_IDS: Counter = Counter::new(state_key::next_job_id(), 1);
 
 #[async_trait]
 pub trait AttestRead: StateRead {
@@ -28,19 +31,9 @@ pub trait AttestWrite: StateWrite {
         self.put_proto_metered(gas, state_key::job(job.id), job)
     }
 
-    /// The next job id (ids start at 1).
+    /// The next job id.
     async fn take_job_id(&mut self, gas: &GasMeter) -> Result<u64, HandlerError> {
-        let next = self
-            .get_raw_metered(gas, state_key::next_job_id())
-            .await?
-            .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
-            .map_or(1, u64::from_be_bytes);
-        self.put_raw_metered(
-            gas,
-            state_key::next_job_id().into(),
-            next.saturating_add(1).to_be_bytes().to_vec(),
-        )?;
-        Ok(next)
+        Ok(JOB_IDS.take(self, gas).await?)
     }
 }
 

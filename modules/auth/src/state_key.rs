@@ -8,7 +8,7 @@ pub fn account(address: &Address) -> String {
 }
 
 /// The account number the next new account gets (u64, big-endian).
-pub fn next_account_number() -> &'static str {
+pub const fn next_account_number() -> &'static str {
     "auth/next_account_number"
 }
 

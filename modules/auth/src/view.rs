@@ -3,9 +3,14 @@
 use async_trait::async_trait;
 use cnidarium::{StateRead, StateWrite};
 use cosmrs::proto::cosmos::auth::v1beta1::BaseAccount;
-use kaizen_framework::{Address, GasMeter, HandlerError, MeteredStateRead, MeteredStateWrite};
+use kaizen_framework::{
+    Address, Counter, CounterError, GasMeter, HandlerError, MeteredStateRead, MeteredStateWrite,
+};
 
 use crate::{error::AuthError, events::EventAccountCreated, genesis::AuthParams, state_key};
+
+/// Account numbers: the first account gets 0, as in the Cosmos SDK.
+const ACCOUNT_NUMBERS: Counter = Counter::new(state_key::next_account_number(), 0);
 
 #[async_trait]
 pub trait AccountRead: StateRead {
@@ -60,26 +65,10 @@ pub trait AccountWrite: StateWrite {
         if let Some(acc) = self.account(gas, address).await? {
             return Ok(acc);
         }
-        let number = match self
-            .get_raw_metered(gas, state_key::next_account_number())
-            .await?
-        {
-            Some(bytes) => u64::from_be_bytes(
-                bytes
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| HandlerError::internal("next account number is not 8 bytes"))?,
-            ),
-            None => 0,
-        };
-        let next = number
-            .checked_add(1)
-            .ok_or(AuthError::AccountNumberOverflow)?;
-        self.put_raw_metered(
-            gas,
-            state_key::next_account_number().to_string(),
-            next.to_be_bytes().to_vec(),
-        )?;
+        let number = ACCOUNT_NUMBERS.take(self, gas).await.map_err(|e| match e {
+            CounterError::Exhausted { .. } => AuthError::AccountNumberOverflow.into(),
+            CounterError::State(e) => e,
+        })?;
         let account = BaseAccount {
             address: address.to_string(),
             pub_key: None,

@@ -42,28 +42,26 @@ pub trait BankRead: StateRead {
 
     /// Every non-zero balance of `address`, sorted by denom. For queries: unmetered.
     async fn all_balances(&self, address: &Address) -> Result<Vec<(String, u128)>, HandlerError> {
-        let prefix = state_key::balances_of(address);
-        let mut stream = Box::pin(self.prefix_raw(&prefix));
+        let mut stream = Box::pin(self.prefix_raw(&state_key::balances_of(address)));
         let mut out = Vec::new();
         while let Some(item) = stream.next().await {
             let (key, value) = item.map_err(HandlerError::internal)?;
-            let denom = key[prefix.len()..].to_string();
-            out.push((denom, decode_amount(&key, &value)?));
+            let (_, denom) = state_key::parse_balance(&key)
+                .ok_or_else(|| HandlerError::internal(format!("balance key {key}")))?;
+            out.push((denom.to_string(), decode_amount(&key, &value)?));
         }
         Ok(out)
     }
 
     /// Every supply entry, sorted by denom. For queries and invariant checks: unmetered.
     async fn all_supplies(&self) -> Result<Vec<(String, u128)>, HandlerError> {
-        let prefix = state_key::supplies();
-        let mut stream = Box::pin(self.prefix_raw(prefix));
+        let mut stream = Box::pin(self.prefix_raw(state_key::supplies()));
         let mut out = Vec::new();
         while let Some(item) = stream.next().await {
             let (key, value) = item.map_err(HandlerError::internal)?;
-            out.push((
-                key[prefix.len()..].to_string(),
-                decode_amount(&key, &value)?,
-            ));
+            let denom = state_key::parse_supply(&key)
+                .ok_or_else(|| HandlerError::internal(format!("supply key {key}")))?;
+            out.push((denom.to_string(), decode_amount(&key, &value)?));
         }
         Ok(out)
     }

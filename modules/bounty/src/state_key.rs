@@ -67,7 +67,23 @@ pub fn deadlines() -> &'static str {
 
 pub use kaizen_framework::queue_height;
 
-/// The id at the end of a key.
+/// The id at the end of a key: of a bounty, a submission (also in `submission_of`), a
+/// reveal expiry or a deadline entry.
 pub fn trailing_id(key: &str) -> Option<u64> {
     key.rsplit('/').next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_parse_back_from_the_end_of_their_keys() {
+        assert_eq!(trailing_id(&bounty(7)), Some(7));
+        assert_eq!(trailing_id(&submission_of(7, 9)), Some(9));
+        assert_eq!(trailing_id(&reveal_expiry(100, 9)), Some(9));
+        assert_eq!(trailing_id(&deadline(100, 7)), Some(7));
+        assert_eq!(queue_height(&deadline(100, 7), deadlines()), Some(100));
+        assert_eq!(trailing_id(next_bounty_id()), None);
+    }
 }

@@ -4,19 +4,13 @@ use async_trait::async_trait;
 use cnidarium::{StateRead, StateWrite};
 use futures::StreamExt;
 use kaizen_da_module::DaRead;
-use kaizen_framework::{GasMeter, HandlerError, MeteredStateRead, MeteredStateWrite};
+use kaizen_framework::{Counter, GasMeter, HandlerError, MeteredStateRead, MeteredStateWrite};
 use kaizen_proto::kaizen::{
     bounty::v1::{Bounty, Model, Params, Submission},
     da::v1::BlobStatus,
 };
 
 use crate::{error::BountyError, state_key};
-
-fn counter(bytes: Option<Vec<u8>>) -> u64 {
-    bytes
-        .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
-        .map_or(1, u64::from_be_bytes)
-}
 
 #[async_trait]
 pub trait BountyRead: StateRead {
@@ -114,15 +108,11 @@ pub trait BountyWrite: StateWrite {
         self.put_proto_metered(gas, state_key::model(m.id), m)
     }
 
-    /// Takes the next id of a counter (ids start at 1).
+    /// Takes the next id of the counter under `key` (`next_bounty_id`,
+    /// `next_submission_id`, `next_model_id`). Ids start at 1: 0 means "none" in the
+    /// messages (no winning submission, no parent model).
     async fn take_id(&mut self, gas: &GasMeter, key: &'static str) -> Result<u64, HandlerError> {
-        let next = counter(self.get_raw_metered(gas, key).await?);
-        self.put_raw_metered(
-            gas,
-            key.into(),
-            next.saturating_add(1).to_be_bytes().to_vec(),
-        )?;
-        Ok(next)
+        Ok(Counter::new(key, 1).take(self, gas).await?)
     }
 }
 

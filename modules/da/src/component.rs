@@ -72,7 +72,7 @@ async fn process_expiries<S: StateWrite>(
     let n = keys.len();
     for key in keys {
         state.delete(key.clone());
-        let Some(commitment) = key.rsplit('/').next().and_then(|h| hex::decode(h).ok()) else {
+        let Some((_, commitment)) = state_key::parse_expiry(&key) else {
             continue;
         };
         let Some(mut blob) = state.blob(&gas, &commitment).await? else {
@@ -112,7 +112,7 @@ async fn process_deadlines<S: StateWrite>(
     .await?;
     for key in keys {
         state.delete(key.clone());
-        let Some(id) = key.rsplit('/').next().and_then(|s| s.parse::<u64>().ok()) else {
+        let Some((_, id)) = state_key::parse_challenge_deadline(&key) else {
             continue;
         };
         let Some(mut challenge) = state.challenge(&gas, id).await? else {

@@ -3,11 +3,16 @@
 use async_trait::async_trait;
 use cnidarium::{StateRead, StateWrite};
 use futures::StreamExt;
-use kaizen_framework::{Address, GasMeter, HandlerError, MeteredStateRead, MeteredStateWrite};
+use kaizen_framework::{
+    Address, Counter, GasMeter, HandlerError, MeteredStateRead, MeteredStateWrite,
+};
 use kaizen_proto::kaizen::da::v1::{Blob, Challenge, Params, Quorum};
 use kaizen_staking::StakingRead;
 
 use crate::state_key;
+
+/// Storage challenge ids; the first challenge is 0.
+const CHALLENGE_IDS: Counter = Counter::new(state_key::next_challenge_id(), 0);
 
 fn u64_of(bytes: Option<Vec<u8>>) -> u64 {
     bytes
@@ -63,7 +68,7 @@ pub trait DaRead: StateRead {
             let mut stream = Box::pin(self.prefix_keys(&prefix));
             while let Some(key) = stream.next().await {
                 let key = key.map_err(HandlerError::internal)?;
-                if let Some(id) = key.get(prefix.len()..).and_then(|s| s.parse::<u64>().ok()) {
+                if let Some((_, id)) = state_key::parse_open_challenge(&key) {
                     ids.push(id);
                 }
                 if ids.len() >= limit {
@@ -138,17 +143,9 @@ pub trait DaWrite: StateWrite {
         )
     }
 
+    /// The next storage challenge id.
     async fn take_challenge_id(&mut self, gas: &GasMeter) -> Result<u64, HandlerError> {
-        let id = u64_of(
-            self.get_raw_metered(gas, state_key::next_challenge_id())
-                .await?,
-        );
-        self.put_raw_metered(
-            gas,
-            state_key::next_challenge_id().into(),
-            id.saturating_add(1).to_be_bytes().to_vec(),
-        )?;
-        Ok(id)
+        Ok(CHALLENGE_IDS.take(self, gas).await?)
     }
 }
 

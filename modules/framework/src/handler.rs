@@ -3,11 +3,7 @@
 use async_trait::async_trait;
 use cnidarium::StateWrite;
 
-use crate::{
-    address::Address,
-    error::{HandlerError, TxError},
-    gas::GasMeter,
-};
+use crate::{address::Address, error::HandlerError, gas::GasMeter};
 
 /// Why a transaction is being run. Handlers behave the same in every mode; the mode is
 /// for logs and for the app's choice of which state to run against.
@@ -30,7 +26,8 @@ pub struct TxCtx<'a> {
     pub height: u64,
     /// The block header's time: the only clock consensus code reads.
     pub time: tendermint::Time,
-    /// The addresses whose signatures the pipeline has verified for this transaction.
+    /// The addresses whose signatures the pipeline has verified for this transaction:
+    /// the [`MsgHandler::signers`] of all its messages.
     pub signers: &'a [Address],
     pub gas: &'a GasMeter,
     pub mode: ExecMode,
@@ -41,23 +38,16 @@ impl TxCtx<'_> {
     pub fn signed_by(&self, who: &Address) -> bool {
         self.signers.contains(who)
     }
-
-    /// Fails unless `who` (the `role` of message `msg`) signed this transaction.
-    pub fn require_signer(&self, who: &Address, msg: &str, role: &str) -> Result<(), TxError> {
-        if self.signed_by(who) {
-            Ok(())
-        } else {
-            Err(TxError::InvalidRequest(format!(
-                "{msg} must be signed by its {role} {who}"
-            )))
-        }
-    }
 }
 
 /// One message type's behaviour.
 #[async_trait]
 pub trait MsgHandler: Send + Sync {
     /// The addresses that must sign a transaction carrying this message, in order.
+    ///
+    /// This is the one place a handler states who authorizes it: the pipeline refuses
+    /// a transaction unless each of these signed it (with its account's key, sequence
+    /// and number) before any handler runs, so `check_and_execute` does not check again.
     fn signers(&self) -> Result<Vec<Address>, HandlerError>;
 
     /// Checks that need no state: sizes, formats, amounts.

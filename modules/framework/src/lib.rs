@@ -20,6 +20,8 @@ pub mod bls;
 pub mod coin;
 #[cfg(feature = "component")]
 pub mod component;
+#[cfg(feature = "component")]
+pub mod counter;
 pub mod error;
 pub mod event;
 pub mod gas;
@@ -33,6 +35,8 @@ pub use address::Address;
 pub use coin::{parse_amount, Coins};
 #[cfg(feature = "component")]
 pub use component::{BlockCtx, Component};
+#[cfg(feature = "component")]
+pub use counter::{Counter, CounterError};
 pub use error::{ErrorCode, HandlerError, TxError};
 pub use event::TypedEvent;
 pub use gas::{GasMeter, GasSchedule};

@@ -13,6 +13,8 @@
 //! part of the bond moves to [`SLASHED_POOL`] and the evaluator is jailed for a while.
 
 #[cfg(feature = "component")]
+pub mod bonded;
+#[cfg(feature = "component")]
 pub mod component;
 pub mod error;
 pub mod events;
@@ -26,6 +28,8 @@ pub mod state_key;
 #[cfg(feature = "component")]
 pub mod view;
 
+#[cfg(feature = "component")]
+pub use bonded::BondedRole;
 #[cfg(feature = "component")]
 pub use component::Staking;
 pub use error::StakingError;

@@ -23,7 +23,7 @@ pub fn da_bls_key(public_key: &[u8]) -> String {
 }
 
 /// How many DA operators are registered (u64 big-endian).
-pub fn da_operator_count() -> &'static str {
+pub const fn da_operator_count() -> &'static str {
     "staking/da_operator_count"
 }
 
@@ -38,7 +38,7 @@ pub fn evaluators() -> &'static str {
 }
 
 /// How many evaluators are registered (u64 big-endian).
-pub fn evaluator_count() -> &'static str {
+pub const fn evaluator_count() -> &'static str {
     "staking/evaluator_count"
 }
 

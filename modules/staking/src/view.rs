@@ -9,9 +9,9 @@ use kaizen_framework::{
     NATIVE_DENOM,
 };
 use kaizen_proto::kaizen::staking::v1::{DaOperator, Evaluator, Params};
-use prost::Message;
 
 use crate::{
+    bonded::{bond_of, slash_amount, BondedRole},
     error::StakingError,
     events::{
         EventDaOperatorJailed, EventDaOperatorRegistered, EventEvaluatorRegistered,
@@ -62,36 +62,70 @@ pub trait StakingRead: StateRead {
             .ok_or_else(|| HandlerError::internal("staking params are missing"))
     }
 
+    /// The record of `address` in role `R`, if it holds one.
+    async fn bonded<R: BondedRole>(
+        &self,
+        gas: &GasMeter,
+        address: &Address,
+    ) -> Result<Option<R>, HandlerError> {
+        self.get_proto_metered(gas, &R::key(address)).await
+    }
+
+    /// Every record of role `R` in address order. Bounded by the registry's capacity;
+    /// unmetered, for block hooks, draws (charged by the caller) and queries.
+    async fn all_bonded<R: BondedRole>(&self) -> Result<Vec<R>, HandlerError> {
+        let mut stream = Box::pin(self.prefix_raw(R::prefix()));
+        let mut out = Vec::new();
+        while let Some(item) = stream.next().await {
+            let (key, value) = item.map_err(HandlerError::internal)?;
+            out.push(
+                R::decode(value.as_slice())
+                    .map_err(|e| HandlerError::internal(format!("{key}: {e}")))?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// The registry checks of every role, in this order: `address` holds no record of
+    /// the role yet, `bond` is at least the role's least bond, the registry has room.
+    /// Returns the registry's size, for [`StakingWrite::enroll`].
+    async fn admit<R: BondedRole>(
+        &self,
+        gas: &GasMeter,
+        params: &Params,
+        address: &Address,
+        bond: u128,
+    ) -> Result<u64, HandlerError> {
+        if self.bonded::<R>(gas, address).await?.is_some() {
+            return Err(R::already_registered(address).into());
+        }
+        let (min_bond, max) = R::registry_limits(params);
+        let min = parse_amount(min_bond)?;
+        if bond < min {
+            return Err(StakingError::BondTooLow { got: bond, min }.into());
+        }
+        let count = R::COUNT.peek(self, gas).await?;
+        if count >= u64::from(max) {
+            return Err(R::registry_full(max).into());
+        }
+        Ok(count)
+    }
+
     async fn da_operator(
         &self,
         gas: &GasMeter,
         address: &Address,
     ) -> Result<Option<DaOperator>, HandlerError> {
-        self.get_proto_metered(gas, &state_key::da_operator(address))
-            .await
+        self.bonded(gas, address).await
     }
 
     async fn da_operator_count(&self, gas: &GasMeter) -> Result<u64, HandlerError> {
-        Ok(self
-            .get_raw_metered(gas, state_key::da_operator_count())
-            .await?
-            .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
-            .map_or(0, u64::from_be_bytes))
+        DaOperator::COUNT.peek(self, gas).await
     }
 
-    /// Every DA operator in address order. Bounded by `max_da_operators`; unmetered, for
-    /// block hooks and queries.
+    /// Every DA operator in address order (at most `max_da_operators`).
     async fn all_da_operators(&self) -> Result<Vec<DaOperator>, HandlerError> {
-        let mut stream = Box::pin(self.prefix_raw(state_key::da_operators()));
-        let mut out = Vec::new();
-        while let Some(item) = stream.next().await {
-            let (key, value) = item.map_err(HandlerError::internal)?;
-            out.push(
-                DaOperator::decode(value.as_slice())
-                    .map_err(|e| HandlerError::internal(format!("{key}: {e}")))?,
-            );
-        }
-        Ok(out)
+        self.all_bonded().await
     }
 
     async fn evaluator(
@@ -99,31 +133,16 @@ pub trait StakingRead: StateRead {
         gas: &GasMeter,
         address: &Address,
     ) -> Result<Option<Evaluator>, HandlerError> {
-        self.get_proto_metered(gas, &state_key::evaluator(address))
-            .await
+        self.bonded(gas, address).await
     }
 
     async fn evaluator_count(&self, gas: &GasMeter) -> Result<u64, HandlerError> {
-        Ok(self
-            .get_raw_metered(gas, state_key::evaluator_count())
-            .await?
-            .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
-            .map_or(0, u64::from_be_bytes))
+        Evaluator::COUNT.peek(self, gas).await
     }
 
-    /// Every evaluator in address order. Bounded by `max_evaluators`; unmetered, for
-    /// committee draws (charged by the caller) and queries.
+    /// Every evaluator in address order (at most `max_evaluators`).
     async fn all_evaluators(&self) -> Result<Vec<Evaluator>, HandlerError> {
-        let mut stream = Box::pin(self.prefix_raw(state_key::evaluators()));
-        let mut out = Vec::new();
-        while let Some(item) = stream.next().await {
-            let (key, value) = item.map_err(HandlerError::internal)?;
-            out.push(
-                Evaluator::decode(value.as_slice())
-                    .map_err(|e| HandlerError::internal(format!("{key}: {e}")))?,
-            );
-        }
-        Ok(out)
+        self.all_bonded().await
     }
 
     /// The current epoch for a block at `height`.
@@ -139,9 +158,75 @@ impl<S: StateRead + ?Sized> StakingRead for S {}
 
 #[async_trait]
 pub trait StakingWrite: StateWrite {
+    fn put_bonded<R: BondedRole>(&mut self, gas: &GasMeter, role: &R) -> Result<(), HandlerError> {
+        let address: Address = role.address().parse()?;
+        self.put_proto_metered(gas, R::key(&address), role)
+    }
+
+    /// Moves `bond` from the record's account to the bonded pool and stores the record
+    /// as the registry's entry number `count` (from [`StakingRead::admit`]).
+    async fn enroll<R: BondedRole>(
+        &mut self,
+        gas: &GasMeter,
+        role: &R,
+        bond: u128,
+        count: u64,
+    ) -> Result<(), HandlerError> {
+        let address: Address = role.address().parse()?;
+        self.send(
+            gas,
+            &address,
+            &crate::bonded_pool(),
+            &Coins::single(NATIVE_DENOM, bond),
+        )
+        .await?;
+        self.put_bonded(gas, role)?;
+        R::COUNT.advance_past(self, gas, count)?;
+        Ok(())
+    }
+
+    /// The unjail of every role: `address`'s record of role `R` leaves jail if its jail
+    /// time is over ([`BondedRole::unjail`]).
+    async fn unjail<R: BondedRole>(
+        &mut self,
+        gas: &GasMeter,
+        address: &Address,
+        height: u64,
+    ) -> Result<(), HandlerError> {
+        let mut role = self
+            .bonded::<R>(gas, address)
+            .await?
+            .ok_or_else(|| R::not_found(address))?;
+        role.unjail(height)?;
+        self.put_bonded(gas, &role)?;
+        self.emit(gas, &role.unjailed_event())
+    }
+
+    /// Moves `slash_ppm` of the record's bond from the bonded pool to the slashed pool
+    /// and lowers its bond by as much; the caller stores the record. Returns the amount.
+    async fn slash_bond<R: BondedRole>(
+        &mut self,
+        gas: &GasMeter,
+        role: &mut R,
+        slash_ppm: u32,
+    ) -> Result<u128, HandlerError> {
+        let bond = bond_of(role)?;
+        let amount = slash_amount(bond, slash_ppm)?;
+        if amount > 0 {
+            self.send(
+                gas,
+                &crate::bonded_pool(),
+                &crate::slashed_pool(),
+                &Coins::single(NATIVE_DENOM, amount),
+            )
+            .await?;
+        }
+        role.set_bond(bond - amount);
+        Ok(amount)
+    }
+
     fn put_da_operator(&mut self, gas: &GasMeter, op: &DaOperator) -> Result<(), HandlerError> {
-        let address: Address = op.address.parse()?;
-        self.put_proto_metered(gas, state_key::da_operator(&address), op)
+        self.put_bonded(gas, op)
     }
 
     /// Checks and records a registration, moving the bond to the bonded pool.
@@ -153,17 +238,9 @@ pub trait StakingWrite: StateWrite {
     ) -> Result<DaOperator, HandlerError> {
         let params = self.staking_params(gas).await?;
         check_endpoint(&reg.endpoint)?;
-        if self.da_operator(gas, &reg.operator).await?.is_some() {
-            return Err(StakingError::OperatorExists(reg.operator.to_string()).into());
-        }
-        let min = parse_amount(&params.min_da_bond)?;
-        if reg.bond < min {
-            return Err(StakingError::BondTooLow { got: reg.bond, min }.into());
-        }
-        let count = self.da_operator_count(gas).await?;
-        if count >= u64::from(params.max_da_operators) {
-            return Err(StakingError::TooManyOperators(params.max_da_operators).into());
-        }
+        let count = self
+            .admit::<DaOperator>(gas, &params, &reg.operator, reg.bond)
+            .await?;
         let key_slot = state_key::da_bls_key(&reg.bls_public_key);
         if let Some(owner) = self.get_raw_metered(gas, &key_slot).await? {
             return Err(
@@ -176,13 +253,6 @@ pub trait StakingWrite: StateWrite {
             .map_err(|e| StakingError::InvalidBlsKey(e.to_string()))?;
         bls::verify_proof_of_possession(&reg.bls_public_key, &reg.proof_of_possession)
             .map_err(|_| StakingError::InvalidProofOfPossession)?;
-        self.send(
-            gas,
-            &reg.operator,
-            &crate::bonded_pool(),
-            &Coins::single(NATIVE_DENOM, reg.bond),
-        )
-        .await?;
         let op = DaOperator {
             address: reg.operator.to_string(),
             bls_public_key: reg.bls_public_key.clone(),
@@ -191,13 +261,8 @@ pub trait StakingWrite: StateWrite {
             registered_height: height,
             ..Default::default()
         };
-        self.put_da_operator(gas, &op)?;
+        self.enroll(gas, &op, reg.bond, count).await?;
         self.put_raw_metered(gas, key_slot, reg.operator.to_string().into_bytes())?;
-        self.put_raw_metered(
-            gas,
-            state_key::da_operator_count().into(),
-            (count + 1).to_be_bytes().to_vec(),
-        )?;
         self.emit(
             gas,
             &EventDaOperatorRegistered {
@@ -238,8 +303,7 @@ pub trait StakingWrite: StateWrite {
         op.consecutive_misses = op.consecutive_misses.saturating_add(1);
         op.missed_challenges = op.missed_challenges.saturating_add(1);
         if !op.jailed && op.consecutive_misses >= params.max_consecutive_misses {
-            op.jailed = true;
-            op.jailed_until_height = height.saturating_add(params.jail_blocks);
+            op.jail(height.saturating_add(params.jail_blocks));
             self.emit(
                 gas,
                 &EventDaOperatorJailed {
@@ -253,8 +317,7 @@ pub trait StakingWrite: StateWrite {
     }
 
     fn put_evaluator(&mut self, gas: &GasMeter, ev: &Evaluator) -> Result<(), HandlerError> {
-        let address: Address = ev.address.parse()?;
-        self.put_proto_metered(gas, state_key::evaluator(&address), ev)
+        self.put_bonded(gas, ev)
     }
 
     /// Checks and records an evaluator registration, moving the bond to the bonded pool.
@@ -270,24 +333,9 @@ pub trait StakingWrite: StateWrite {
         if !endpoint.is_empty() {
             check_endpoint(endpoint)?;
         }
-        if self.evaluator(gas, evaluator).await?.is_some() {
-            return Err(StakingError::EvaluatorExists(evaluator.to_string()).into());
-        }
-        let min = parse_amount(&params.min_evaluator_bond)?;
-        if bond < min {
-            return Err(StakingError::BondTooLow { got: bond, min }.into());
-        }
-        let count = self.evaluator_count(gas).await?;
-        if count >= u64::from(params.max_evaluators) {
-            return Err(StakingError::TooManyEvaluators(params.max_evaluators).into());
-        }
-        self.send(
-            gas,
-            evaluator,
-            &crate::bonded_pool(),
-            &Coins::single(NATIVE_DENOM, bond),
-        )
-        .await?;
+        let count = self
+            .admit::<Evaluator>(gas, &params, evaluator, bond)
+            .await?;
         let ev = Evaluator {
             address: evaluator.to_string(),
             bond: bond.to_string(),
@@ -296,12 +344,7 @@ pub trait StakingWrite: StateWrite {
             slashed: "0".into(),
             ..Default::default()
         };
-        self.put_evaluator(gas, &ev)?;
-        self.put_raw_metered(
-            gas,
-            state_key::evaluator_count().into(),
-            (count + 1).to_be_bytes().to_vec(),
-        )?;
+        self.enroll(gas, &ev, bond, count).await?;
         self.emit(
             gas,
             &EventEvaluatorRegistered {
@@ -329,29 +372,11 @@ pub trait StakingWrite: StateWrite {
         let Some(mut ev) = self.evaluator(gas, evaluator).await? else {
             return Ok(0);
         };
-        let bond = parse_amount(&ev.bond)?;
-        // ppm <= 1e6 and bond < 2^128 / 1e6 in any real supply; checked all the same.
-        let amount = bond
-            .checked_mul(u128::from(slash_ppm.min(1_000_000)))
-            .map(|x| x / 1_000_000)
-            .ok_or_else(|| HandlerError::internal("slash amount overflows"))?;
-        if amount > 0 {
-            self.send(
-                gas,
-                &crate::bonded_pool(),
-                &crate::slashed_pool(),
-                &Coins::single(NATIVE_DENOM, amount),
-            )
-            .await?;
-        }
+        let amount = self.slash_bond(gas, &mut ev, slash_ppm).await?;
         let slashed = parse_amount(&ev.slashed)?.saturating_add(amount);
-        ev.bond = (bond - amount).to_string();
         ev.slashed = slashed.to_string();
         ev.faults = ev.faults.saturating_add(1);
-        ev.jailed = true;
-        ev.jailed_until_height = ev
-            .jailed_until_height
-            .max(height.saturating_add(jail_blocks));
+        ev.jail(height.saturating_add(jail_blocks));
         self.put_evaluator(gas, &ev)?;
         self.emit(
             gas,
@@ -394,6 +419,72 @@ mod tests {
         assert!(check_endpoint("http://").is_err());
         assert!(check_endpoint("http://a b").is_err());
         assert!(check_endpoint(&format!("http://{}", "a".repeat(300))).is_err());
+    }
+
+    #[tokio::test]
+    async fn both_roles_unjail_through_one_state_operation() {
+        use cnidarium::{StateDelta, TempStorage};
+        let storage = TempStorage::new().await.unwrap();
+        let mut fork = StateDelta::new(storage.latest_snapshot());
+        let mut state = StateDelta::new(&mut fork);
+        let gas = GasMeter::unlimited();
+        let op_addr = Address::for_module("staking-test-operator");
+        let ev_addr = Address::for_module("staking-test-evaluator");
+        state
+            .put_da_operator(
+                &gas,
+                &DaOperator {
+                    address: op_addr.to_string(),
+                    jailed: true,
+                    jailed_until_height: 10,
+                    consecutive_misses: 3,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        state
+            .put_evaluator(
+                &gas,
+                &Evaluator {
+                    address: ev_addr.to_string(),
+                    jailed: true,
+                    jailed_until_height: 10,
+                    faults: 1,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let code = |e: HandlerError| (e.codespace, e.code);
+        let early = state.unjail::<DaOperator>(&gas, &op_addr, 9).await;
+        assert_eq!(early.map_err(code), Err(("staking", 10)));
+        let early = state.unjail::<Evaluator>(&gas, &ev_addr, 9).await;
+        assert_eq!(early.map_err(code), Err(("staking", 10)));
+        let unknown = state.unjail::<DaOperator>(&gas, &ev_addr, 10).await;
+        assert_eq!(unknown.map_err(code), Err(("staking", 8)));
+        let unknown = state.unjail::<Evaluator>(&gas, &op_addr, 10).await;
+        assert_eq!(unknown.map_err(code), Err(("staking", 13)));
+
+        state
+            .unjail::<DaOperator>(&gas, &op_addr, 10)
+            .await
+            .unwrap();
+        state.unjail::<Evaluator>(&gas, &ev_addr, 10).await.unwrap();
+        let op = state.da_operator(&gas, &op_addr).await.unwrap().unwrap();
+        assert_eq!((op.jailed, op.consecutive_misses), (false, 0));
+        let ev = state.evaluator(&gas, &ev_addr).await.unwrap().unwrap();
+        assert_eq!((ev.jailed, ev.faults), (false, 1));
+        let again = state.unjail::<Evaluator>(&gas, &ev_addr, 11).await;
+        assert_eq!(again.map_err(code), Err(("staking", 9)));
+
+        let (_, events) = state.apply();
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "kaizen.staking.v1.EventDaOperatorUnjailed",
+                "kaizen.staking.v1.EventEvaluatorUnjailed"
+            ]
+        );
     }
 
     #[test]

@@ -52,7 +52,6 @@ impl MsgHandler for CommitAttestation {
         state: &mut S,
         ctx: &TxCtx<'_>,
     ) -> Result<(), HandlerError> {
-        ctx.require_signer(&self.evaluator, "MsgCommitAttestation", "evaluator")?;
         let mut job = state
             .job(ctx.gas, self.job_id)
             .await?

@@ -82,7 +82,6 @@ impl MsgHandler for RevealAttestation {
         state: &mut S,
         ctx: &TxCtx<'_>,
     ) -> Result<(), HandlerError> {
-        ctx.require_signer(&self.evaluator, "MsgRevealAttestation", "evaluator")?;
         let mut job = state
             .job(ctx.gas, self.job_id)
             .await?

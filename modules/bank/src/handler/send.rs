@@ -50,7 +50,6 @@ impl MsgHandler for Send {
         state: &mut S,
         ctx: &TxCtx<'_>,
     ) -> Result<(), HandlerError> {
-        ctx.require_signer(&self.from, "MsgSend", "sender")?;
         state
             .send(ctx.gas, &self.from, &self.to, &self.amount)
             .await?;

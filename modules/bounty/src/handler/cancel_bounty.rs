@@ -39,7 +39,6 @@ impl MsgHandler for CancelBounty {
         state: &mut S,
         ctx: &TxCtx<'_>,
     ) -> Result<(), HandlerError> {
-        ctx.require_signer(&self.sponsor, "MsgCancelBounty", "sponsor")?;
         let mut bounty = state
             .bounty(ctx.gas, self.bounty_id)
             .await?

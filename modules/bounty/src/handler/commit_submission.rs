@@ -60,7 +60,6 @@ impl MsgHandler for CommitSubmission {
         state: &mut S,
         ctx: &TxCtx<'_>,
     ) -> Result<(), HandlerError> {
-        ctx.require_signer(&self.submitter, "MsgCommitSubmission", "submitter")?;
         let params = state.bounty_params(ctx.gas).await?;
         let mut bounty = state
             .bounty(ctx.gas, self.bounty_id)

@@ -116,7 +116,6 @@ impl MsgHandler for CreateBounty {
         state: &mut S,
         ctx: &TxCtx<'_>,
     ) -> Result<(), HandlerError> {
-        ctx.require_signer(&self.sponsor, "MsgCreateBounty", "sponsor")?;
         let m = &self.msg;
         let params = state.bounty_params(ctx.gas).await?;
         if m.title.len() > params.max_title_bytes as usize {

@@ -69,7 +69,6 @@ impl MsgHandler for RevealSubmission {
         state: &mut S,
         ctx: &TxCtx<'_>,
     ) -> Result<(), HandlerError> {
-        ctx.require_signer(&self.submitter, "MsgRevealSubmission", "submitter")?;
         let m = &self.msg;
         let mut sub = state
             .submission(ctx.gas, m.submission_id)

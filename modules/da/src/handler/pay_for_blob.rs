@@ -87,7 +87,6 @@ impl MsgHandler for PayForBlob {
         state: &mut S,
         ctx: &TxCtx<'_>,
     ) -> Result<(), HandlerError> {
-        ctx.require_signer(&self.payer, "MsgPayForBlob", "payer")?;
         let gas = ctx.gas;
         let params = state.da_params(gas).await?;
         if self.size > params.max_blob_bytes {

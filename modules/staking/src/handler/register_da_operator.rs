@@ -63,7 +63,6 @@ impl MsgHandler for RegisterDaOperator {
         state: &mut S,
         ctx: &TxCtx<'_>,
     ) -> Result<(), HandlerError> {
-        ctx.require_signer(&self.operator, "MsgRegisterDaOperator", "operator")?;
         state
             .register_da_operator(
                 ctx.gas,

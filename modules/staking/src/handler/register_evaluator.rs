@@ -47,7 +47,6 @@ impl MsgHandler for RegisterEvaluator {
         state: &mut S,
         ctx: &TxCtx<'_>,
     ) -> Result<(), HandlerError> {
-        ctx.require_signer(&self.evaluator, "MsgRegisterEvaluator", "evaluator")?;
         state
             .register_evaluator(
                 ctx.gas,
