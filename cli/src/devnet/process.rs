@@ -388,4 +388,33 @@ mod tests {
         let _ = child.wait();
         assert!(!alive(None));
     }
+
+    #[test]
+    fn a_node_answering_with_another_id_is_refused() {
+        let n = NodeInfo {
+            index: 0,
+            moniker: "node0".into(),
+            home: "/h".into(),
+            node_id: "ab12".into(),
+            p2p: "tcp://127.0.0.1:26600".into(),
+            rpc: "http://127.0.0.1:26601".into(),
+            abci: String::new(),
+            grpc: String::new(),
+            metrics: String::new(),
+            cometbft_pid: None,
+            kaizend_pid: None,
+            cometbft_log: "/h/c.log".into(),
+            kaizend_log: "/h/k.log".into(),
+        };
+        check_identity(&n, "AB12", "kaizen-devnet-p0").unwrap();
+        let e = check_identity(&n, "cd34", "old-p0")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(
+                "node0's RPC http://127.0.0.1:26601 is answered by node cd34 of network old-p0"
+            ),
+            "{e}"
+        );
+    }
 }
