@@ -1,0 +1,19 @@
+//! `kaizen query attest job|assigned|params`: evaluation jobs and their committees.
+
+use clap::Subcommand;
+
+mod query;
+
+pub use query::attest_query;
+#[cfg(test)]
+pub(crate) use query::job_status;
+
+#[derive(Subcommand)]
+pub enum AttestQuery {
+    /// An evaluation job: artifacts, committee, attestations, verdict.
+    Job { id: u64 },
+    /// The open jobs an evaluator (address or key name) is on the committee of.
+    Assigned { address: String },
+    /// The attest module's parameters.
+    Params,
+}

@@ -1,0 +1,43 @@
+//! `kaizen query bank balances`.
+
+use cosmrs::proto::cosmos::bank::v1beta1::QueryAllBalancesRequest;
+use kaizen_cli::keys::Keyring;
+use serde_json::{json, Value};
+
+use super::BankQuery;
+use crate::chain::{grpc_error, Ctx};
+
+pub async fn bank_query(ctx: &Ctx, cmd: BankQuery) -> anyhow::Result<(Value, String)> {
+    let BankQuery::Balances { address } = cmd;
+    let address = Keyring::open(&ctx.home)?.resolve(&address)?;
+    let r = ctx
+        .ep
+        .bank()
+        .await?
+        .all_balances(QueryAllBalancesRequest {
+            address: address.to_string(),
+            pagination: None,
+            resolve_denom: false,
+        })
+        .await
+        .map_err(grpc_error)?
+        .into_inner();
+    let balances: Vec<_> = r
+        .balances
+        .iter()
+        .map(|c| json!({"denom": c.denom, "amount": c.amount}))
+        .collect();
+    let text = if r.balances.is_empty() {
+        format!("{address}: no balances")
+    } else {
+        r.balances
+            .iter()
+            .map(|c| format!("{}{}", c.amount, c.denom))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    Ok((
+        json!({ "address": address.to_string(), "balances": balances }),
+        text,
+    ))
+}
