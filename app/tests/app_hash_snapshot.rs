@@ -8,9 +8,9 @@ use kaizen_framework::bls::BlsKey;
 use kaizen_proto::kaizen::{da::v1::MsgPayForBlob, staking::v1::MsgRegisterDaOperator};
 use prost::{Message, Name};
 
-const GENESIS_HASH: &str = "752ad560dfe181331245ff3215b63b6b9aa24a22dbc8d770420008d94bbeefd4";
-const AFTER_SEND_HASH: &str = "fdbbbba6de5d574b92ba0ebef505f16a88f5456dfce9f9a21270c007ac110108";
-const AFTER_DA_HASH: &str = "cb9e817b2c83e448aad67d555a64ad854a475be72bbce6b1c2185ce0c35868ee";
+const GENESIS_HASH: &str = "99d493bdbe53cb39e24bcf3093182c7cec7521484233385d79fb1b6e0bbf1aab";
+const AFTER_SEND_HASH: &str = "2389095f9299a6482330bb3e5cd399e2f1f4be59c5f018149981ddc05a61e6d0";
+const AFTER_DA_HASH: &str = "a80f7af6850f3f914245b62fcb5d98375ca32134da275ee87890df3e976bb6e9";
 
 fn any<T: Message + Name>(msg: &T) -> Any {
     Any {
