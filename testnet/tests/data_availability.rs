@@ -282,14 +282,22 @@ async fn answered_challenges_pay_missed_ones_do_not_repeated_misses_jail_and_exp
         "--from",
         "faucet",
     ])?;
-    let src = dir.path().join("kept");
-    write_random(&src, 200_000, 11)?;
-    let kept = blob_ref(&put(
-        &devnet,
-        &src,
-        &["--shards", "4+4", "--retention-blocks", "5000"],
-    )?);
-    let _ = kept;
+    // The silent holder must have signed the kept blob's certificate: a member whose store
+    // timed out (a loaded machine) is left out of it and then never challenged for it, and
+    // the test would wait in vain for its misses. Such a put is repeated with new bytes.
+    for attempt in 0..3u64 {
+        let src = dir.path().join(format!("kept{attempt}"));
+        write_random(&src, 200_000, 11 + 100 * attempt)?;
+        let receipt = put(
+            &devnet,
+            &src,
+            &["--shards", "4+4", "--retention-blocks", "5000"],
+        )?;
+        if receipt["signers"] == receipt["quorum"] {
+            break;
+        }
+        eprintln!("kept blob certified by {receipt}; storing another");
+    }
     let short_src = dir.path().join("short");
     write_random(&short_src, 5_000, 12)?;
     let short = blob_ref(&put(
