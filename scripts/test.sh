@@ -10,6 +10,21 @@ cd "$root"
 
 cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
+# The layers (docs/architecture.md). A workspace build turns every module's `component`
+# feature on, so build the pure side on its own, and check who links what.
+cargo check --locked --lib -p kaizen-framework -p kaizen-auth -p kaizen-bank -p kaizen-staking \
+  -p kaizen-da-module -p kaizen-attest -p kaizen-bounty -p kaizen-da-core
+cargo check --locked --bins -p kaizen-evaluator -p kaizen-cli
+for crate in kaizen-evaluator kaizen-cli kaizen-client kaizen-da-client kaizen-da; do
+  if cargo tree --locked -p "$crate" -e normal | grep -q cnidarium; then
+    echo "layers: $crate links the state machine (cnidarium)" >&2
+    exit 1
+  fi
+done
+if cargo tree --locked -p kaizen-app -e normal | grep -qE 'cudarc|kaizen-cuda |kaizen-da v'; then
+  echo "layers: kaizen-app links the GPU coder or the DA node" >&2
+  exit 1
+fi
 # The end-to-end tests start the kaizen and kaizend binaries of this build.
 cargo build --locked --workspace --bins
 log="$(mktemp)"

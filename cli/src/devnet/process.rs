@@ -82,14 +82,45 @@ pub fn start_evaluator(info: &mut DevnetInfo, index: usize) -> anyhow::Result<()
         &listen,
     ];
     args.extend(e.extra_args.iter().map(String::as_str));
+    let what = format!("evaluator {index}");
+    refuse_answered(&listen, &what)?;
     let pid = spawn(&program, &args, &e.home, &e.log)?;
     info.evaluators[index].pid = Some(pid);
+    wait_listening(pid, &listen, &what, &e.log)
+}
+
+/// Refuses to start `what` on `listen` when something still answers there after 2 s (a
+/// process just killed releases its port meanwhile): the new process would fail to bind,
+/// and the old one would pass for it.
+fn refuse_answered(listen: &str, what: &str) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    while std::net::TcpStream::connect(listen).is_ok() {
+        if std::time::Instant::now() > deadline {
+            bail!(
+                "{what}: {listen} is already in use by another process (another devnet?); stop it first"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}
+
+/// Waits until the process `pid` answers on `listen`, then checks that it is still
+/// running (one that lost a race for the port exits, while the winner answers).
+fn wait_listening(pid: u32, listen: &str, what: &str, log: &Path) -> anyhow::Result<()> {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(&listen).is_err() {
+    while std::net::TcpStream::connect(listen).is_err() {
         if !alive(Some(pid)) || std::time::Instant::now() > deadline {
-            bail!("evaluator {index} did not start; see {}", e.log.display());
+            bail!("{what} did not start; see {}", log.display());
         }
         std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    if !alive(Some(pid)) {
+        bail!(
+            "{what} exited although {listen} answers: another process holds the port; see {}",
+            log.display()
+        );
     }
     Ok(())
 }
@@ -125,6 +156,8 @@ pub fn start_da_node(info: &mut DevnetInfo, index: usize) -> anyhow::Result<()> 
         bail!("DA node {index} is already running");
     }
     let listen = n.endpoint.trim_start_matches("http://").to_string();
+    let what = format!("DA node {index}");
+    refuse_answered(&listen, &what)?;
     let pid = spawn(
         &program,
         &[
@@ -142,14 +175,7 @@ pub fn start_da_node(info: &mut DevnetInfo, index: usize) -> anyhow::Result<()> 
         &n.log,
     )?;
     info.da_nodes[index].pid = Some(pid);
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(&listen).is_err() {
-        if !alive(Some(pid)) || std::time::Instant::now() > deadline {
-            bail!("DA node {index} did not start; see {}", n.log.display());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Ok(())
+    wait_listening(pid, &listen, &what, &n.log)
 }
 
 /// Stops DA node `index`: gracefully, or with SIGKILL when `kill`.

@@ -11,7 +11,8 @@
 //! - Epochs: at each epoch start the seed is `SHA-256(previous seed, epoch, the hashes of
 //!   the operators' VRF outputs)`; the quorum is the active operators ordered by
 //!   `SHA-256(seed, address)`, at most `max_quorum_size`; storage challenges are drawn from
-//!   the seed over the certified blobs. See `epoch.rs` for the bias analysis.
+//!   the seed over the certified blobs. The seed is `staking`'s
+//!   (`kaizen_staking::randomness`, with the bias analysis).
 //! - End of block: expiries and missed-challenge deadlines, a capped number per block.
 
 #[cfg(feature = "component")]

