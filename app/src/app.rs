@@ -442,6 +442,15 @@ impl App {
             Bounties::end_block(&mut hooks, &block).await?;
             block_events.extend(hooks.apply().1);
         }
+        // cnidarium finds its newest version on opening from the rightmost leaf of the
+        // tree, and a block that changes nothing writes no leaf: reopened after such a
+        // block, the store would report "nothing committed" and CometBFT's handshake
+        // would replay the chain from InitChain over the old state. Writing the chain id
+        // again puts a leaf at every version; the value, and so the app hash, is the same.
+        state.put_raw(
+            state_key::chain_id().into(),
+            config.chain_id.as_bytes().to_vec(),
+        );
 
         let batch = self.storage.prepare_commit(state).await?;
         let app_hash = Bytes::copy_from_slice(&batch.root_hash().0);

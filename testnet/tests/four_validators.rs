@@ -74,6 +74,10 @@ async fn a_kaizend_killed_alone_is_replayed_by_the_cometbft_handshake_on_restart
 ) -> anyhow::Result<()> {
     let mut devnet = Devnet::up(4, 28700)?;
     send(&devnet, "alice", "bob", "1000ukzn")?;
+    // Let node 1 commit empty blocks after the send: a block that changes no value must
+    // still be found on reopening (the store once reopened at "nothing committed").
+    let sent_at = devnet.height(0).await?;
+    devnet.wait_height(1, sent_at + 2, WAIT).await?;
     devnet.kill9(1, "kaizend")?;
     let killed_at = devnet.height(0).await?;
     devnet.wait_height(0, killed_at + 3, WAIT).await?;
