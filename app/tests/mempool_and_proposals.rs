@@ -94,12 +94,12 @@ async fn process_proposal_rejects_undecodable_txs_and_blocks_over_the_gas_cap() 
     );
     assert!(node.process(&prepared).await?);
 
-    // If such a block is decided anyway, the tx past the cap fails with code 42.
+    // If such a block is decided anyway, the tx past the cap fails out of gas (11).
     let block = node.block(txs).await?;
     let last = block.tx_results.last().unwrap();
     assert_eq!(
         (last.codespace.as_str(), last.code),
-        ("sdk", 42),
+        ("sdk", 11),
         "{}",
         last.log
     );

@@ -8,7 +8,13 @@ use cosmrs::proto::cosmos::{
     },
 };
 use kaizen_app::harness::{genesis_with_balances, TestKey, TestNode};
-use kaizen_proto::kaizen::bank::v1::{QuerySupplyRequest, QuerySupplyResponse};
+use kaizen_proto::kaizen::{
+    attest::v1::{QueryJobRequest, QueryJobResponse},
+    bank::v1::{QuerySupplyRequest, QuerySupplyResponse},
+    bounty::v1::{QueryBountyRequest, QueryBountyResponse},
+    da::v1::{QueryChallengeRequest, QueryChallengeResponse},
+    staking::v1::{QueryEvaluatorRequest, QueryEvaluatorResponse},
+};
 use prost::Message;
 use tendermint_proto::v0_38::abci::RequestQuery;
 
@@ -123,7 +129,42 @@ async fn bad_queries_get_clear_errors() -> anyhow::Result<()> {
         )
         .await
         .unwrap_err();
-    assert_eq!((err.0.as_str(), err.1), ("sdk", 9), "{}", err.2);
+    assert_eq!((err.0.as_str(), err.1), ("sdk", 22), "{}", err.2);
+
+    // Whatever the module, a thing that does not exist is "not found" (22), not a bad
+    // request.
+    let missing = [
+        node.query::<_, QueryBountyResponse>(
+            "/kaizen.bounty.v1.Query/Bounty",
+            &QueryBountyRequest { id: 7 },
+        )
+        .await
+        .map(|_| ()),
+        node.query::<_, QueryJobResponse>(
+            "/kaizen.attest.v1.Query/Job",
+            &QueryJobRequest { id: 7 },
+        )
+        .await
+        .map(|_| ()),
+        node.query::<_, QueryChallengeResponse>(
+            "/kaizen.da.v1.Query/Challenge",
+            &QueryChallengeRequest { id: 7 },
+        )
+        .await
+        .map(|_| ()),
+        node.query::<_, QueryEvaluatorResponse>(
+            "/kaizen.staking.v1.Query/Evaluator",
+            &QueryEvaluatorRequest {
+                address: stranger.address.to_string(),
+            },
+        )
+        .await
+        .map(|_| ()),
+    ];
+    for err in missing {
+        let err = err.unwrap_err();
+        assert_eq!((err.0.as_str(), err.1), ("sdk", 22), "{}", err.2);
+    }
 
     let err = node
         .query::<_, QueryBalanceResponse>(

@@ -29,8 +29,10 @@ pub struct GrpcContext {
 pub fn status(e: HandlerError) -> tonic::Status {
     let msg = format!("{} (codespace {}, code {})", e.log, e.codespace, e.code);
     match (e.codespace, e.code) {
-        ("sdk", 9) => tonic::Status::not_found(msg),
-        ("sdk", 2 | 7 | 10 | 18 | 6) => tonic::Status::invalid_argument(msg),
+        // NotFound, UnknownAddress.
+        ("sdk", 22 | 9) => tonic::Status::not_found(msg),
+        // TxDecode, UnknownRequest, InvalidAddress, InvalidCoins, InvalidRequest.
+        ("sdk", 2 | 6 | 7 | 10 | 18) => tonic::Status::invalid_argument(msg),
         _ => tonic::Status::internal(msg),
     }
 }

@@ -27,6 +27,16 @@ fn decode_tx(raw: &[u8]) -> Option<Tx> {
     })
 }
 
+/// A `Tx` message as the `TxRaw` bytes it stands for.
+fn encode_tx(tx: Tx) -> Vec<u8> {
+    TxRaw {
+        body_bytes: tx.body.map(|b| b.encode_to_vec()).unwrap_or_default(),
+        auth_info_bytes: tx.auth_info.map(|a| a.encode_to_vec()).unwrap_or_default(),
+        signatures: tx.signatures,
+    }
+    .encode_to_vec()
+}
+
 #[tonic::async_trait]
 impl Service for TxService {
     async fn simulate(
@@ -34,12 +44,18 @@ impl Service for TxService {
         req: Request<SimulateRequest>,
     ) -> Result<Response<SimulateResponse>, Status> {
         let req = req.into_inner();
-        let bytes = req.tx_bytes;
-        if bytes.is_empty() {
-            return Err(Status::invalid_argument(
-                "SimulateRequest carries no tx_bytes",
-            ));
-        }
+        #[allow(deprecated)]
+        // Like the Cosmos SDK's service: `tx_bytes`, or else the deprecated `tx` (which
+        // clients such as cosmpy still send), encoded as the `TxRaw` it stands for.
+        let bytes = match (req.tx_bytes.is_empty(), req.tx) {
+            (false, _) => req.tx_bytes,
+            (true, Some(tx)) => encode_tx(tx),
+            (true, None) => {
+                return Err(Status::invalid_argument(
+                    "SimulateRequest carries neither tx_bytes nor tx",
+                ))
+            }
+        };
         if bytes.len() > self.max_tx_bytes {
             return Err(Status::invalid_argument(format!(
                 "tx of {} bytes, at most {}",
@@ -190,12 +206,7 @@ impl Service for TxService {
             .tx
             .ok_or_else(|| Status::invalid_argument("no tx"))?;
         Ok(Response::new(TxEncodeResponse {
-            tx_bytes: TxRaw {
-                body_bytes: tx.body.map(|b| b.encode_to_vec()).unwrap_or_default(),
-                auth_info_bytes: tx.auth_info.map(|a| a.encode_to_vec()).unwrap_or_default(),
-                signatures: tx.signatures,
-            }
-            .encode_to_vec(),
+            tx_bytes: encode_tx(tx),
         }))
     }
     async fn tx_encode_amino(

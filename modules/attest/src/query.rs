@@ -20,9 +20,7 @@ pub async fn job<S: StateRead>(
     let job = state
         .job(&GasMeter::unlimited(), req.id)
         .await?
-        .ok_or_else(|| {
-            TxError::InvalidRequest(format!("evaluation job {} does not exist", req.id))
-        })?;
+        .ok_or_else(|| TxError::NotFound(format!("evaluation job {} does not exist", req.id)))?;
     Ok(QueryJobResponse { job: Some(job) })
 }
 

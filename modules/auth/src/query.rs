@@ -18,7 +18,7 @@ pub async fn account<S: StateRead>(
     let account = state
         .account(&gas, &address)
         .await?
-        .ok_or_else(|| TxError::UnknownAddress(req.address.clone()))?;
+        .ok_or_else(|| TxError::NotFound(format!("account {} not found", req.address)))?;
     Ok(QueryAccountResponse {
         account: Some(cosmrs::proto::Any {
             type_url: cosmrs::proto::cosmos::auth::v1beta1::BaseAccount::type_url(),

@@ -16,7 +16,7 @@ use crate::{state_key, view::BountyRead};
 pub const MAX_PAGE: u32 = 100;
 
 fn not_found(what: String) -> HandlerError {
-    TxError::InvalidRequest(what).into()
+    TxError::NotFound(what).into()
 }
 
 pub async fn bounty<S: StateRead>(

@@ -14,7 +14,7 @@ use crate::view::DaRead;
 pub const MAX_CHALLENGES_PER_QUERY: usize = 256;
 
 fn not_found(what: String) -> HandlerError {
-    TxError::UnknownAddress(what).into()
+    TxError::NotFound(what).into()
 }
 
 pub async fn blob<S: StateRead>(

@@ -101,10 +101,17 @@ pub enum TxError {
     TxTimeoutHeight { timeout: u64, height: u64 },
     #[error("invalid gas limit: {0}")]
     InvalidGasLimit(String),
-    #[error("block gas cap reached: the tx wants {wanted}, {left} is left in this block")]
+    /// The Cosmos SDK answers a transaction past the block's gas with `ErrOutOfGas`
+    /// ("no block gas left to run tx"), so this shares code 11.
+    #[error("out of gas: no block gas left to run tx: the tx wants {wanted}, {left} is left in this block")]
     BlockGasCapReached { wanted: u64, left: u64 },
     #[error("invalid chain-id: {0}")]
     InvalidChainId(String),
+    /// A query for something the state does not hold. On gRPC it is `NOT_FOUND`; on ABCI
+    /// it is 22, what the SDK's baseapp answers for a gRPC query that found nothing
+    /// (`ErrKeyNotFound`).
+    #[error("not found: {0}")]
+    NotFound(String),
 }
 
 impl ErrorCode for TxError {
@@ -133,8 +140,9 @@ impl ErrorCode for TxError {
             TxError::WrongSequence { .. } => 32,
             TxError::TxTimeoutHeight { .. } => 30,
             TxError::InvalidGasLimit(_) => 41,
-            TxError::BlockGasCapReached { .. } => 42,
-            TxError::InvalidChainId(_) => 38,
+            TxError::BlockGasCapReached { .. } => 11,
+            TxError::InvalidChainId(_) => 28,
+            TxError::NotFound(_) => 22,
         }
     }
 }
@@ -162,6 +170,13 @@ mod tests {
                 used: 2
             }
             .code(),
+            11
+        );
+        assert_eq!(TxError::InvalidChainId(String::new()).code(), 28);
+        assert_eq!(TxError::InvalidGasLimit(String::new()).code(), 41);
+        assert_eq!(TxError::NotFound(String::new()).code(), 22);
+        assert_eq!(
+            TxError::BlockGasCapReached { wanted: 2, left: 1 }.code(),
             11
         );
         let e = HandlerError::from(TxError::NoSignatures);

@@ -18,7 +18,7 @@ pub async fn da_operator<S: StateRead>(
     let op = state
         .da_operator(&GasMeter::unlimited(), &address)
         .await?
-        .ok_or_else(|| TxError::UnknownAddress(format!("{address} is not a DA operator")))?;
+        .ok_or_else(|| TxError::NotFound(format!("{address} is not a DA operator")))?;
     Ok(QueryDaOperatorResponse { operator: Some(op) })
 }
 
@@ -63,7 +63,7 @@ pub async fn evaluator<S: StateRead>(
     let ev = state
         .evaluator(&GasMeter::unlimited(), &address)
         .await?
-        .ok_or_else(|| TxError::UnknownAddress(format!("{address} is not an evaluator")))?;
+        .ok_or_else(|| TxError::NotFound(format!("{address} is not an evaluator")))?;
     Ok(QueryEvaluatorResponse {
         evaluator: Some(ev),
     })
