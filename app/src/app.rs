@@ -2,7 +2,7 @@
 //! store.
 //!
 //! A block is the story `FinalizeBlock` tells: fork the latest snapshot, run the
-//! begin-block hooks (in the order of [`BLOCK_HOOK_ORDER`]), run each transaction on its
+//! begin-block hooks (in the order of [`crate::components::HOOK_ORDER`]), run each transaction on its
 //! own fork, run the end-block hooks, and prepare (not write) the commit, whose root is
 //! the app hash. `Commit` writes the prepared batch. Nothing is persisted in
 //! `FinalizeBlock`, so a crash before `Commit` leaves the last committed state intact and
@@ -12,13 +12,8 @@ use std::{path::Path, sync::Arc};
 
 use anyhow::Context;
 use cnidarium::{StagedWriteBatch, StateDelta, StateRead, StateWrite, Storage};
-use kaizen_attest::Attest;
-use kaizen_auth::{Auth, SignatureCache};
-use kaizen_bank::Bank;
-use kaizen_bounty::Bounties;
-use kaizen_da_module::DataAvailability;
-use kaizen_framework::{BlockCtx, Component, ExecMode, HandlerError};
-use kaizen_staking::Staking;
+use kaizen_auth::SignatureCache;
+use kaizen_framework::{BlockCtx, ExecMode, HandlerError};
 use prost::bytes::Bytes;
 use sha2::{Digest, Sha256};
 use tendermint_proto::v0_38::abci::{
@@ -30,15 +25,13 @@ use tendermint_proto::v0_38::abci::{
 };
 
 use crate::{
+    components,
     events::to_proto_events,
     execute::{execute_tx, TxEnv},
     genesis::AppGenesis,
     state_key,
     tx::{decode_tx, DecodeLimits},
 };
-
-/// The order in which the app calls module hooks, at begin and at end of a block.
-pub const BLOCK_HOOK_ORDER: &[&str] = &["auth", "bank", "staking", "da", "attest", "bounty"];
 
 /// The app's version, reported in `Info`; bumped with every change to state rules.
 pub const APP_VERSION: u64 = 1;
@@ -89,14 +82,16 @@ impl App {
             .with_context(|| format!("opening the state store at {}", dir.display()))?;
         let snapshot = storage.latest_snapshot();
         let config = load_config(&snapshot).await?;
-        Ok(Self {
+        let mut app = Self {
             mempool: StateDelta::new(snapshot),
             storage,
             config,
             pending: None,
             sig_cache: Arc::new(SignatureCache::default()),
             parallel_signature_checks: true,
-        })
+        };
+        app.reset_mempool().await?;
+        Ok(app)
     }
 
     /// Turns the parallel signature pre-pass of `FinalizeBlock` on or off (for
@@ -200,17 +195,11 @@ impl App {
             state_key::block_max_gas().into(),
             block_max_gas.to_be_bytes().to_vec(),
         );
-        // Module genesis, in hook order.
-        Auth::init_chain(&mut state, &genesis.auth).await?;
-        Bank::init_chain(&mut state, &genesis.bank).await?;
-        Staking::init_chain(&mut state, &genesis.staking).await?;
-        DataAvailability::init_chain(&mut state, &genesis.da).await?;
-        Attest::init_chain(&mut state, &genesis.attest).await?;
-        Bounties::init_chain(&mut state, &genesis.bounty).await?;
+        components::init_chain(&mut state, &genesis).await?;
         let root = self.storage.commit(state).await?;
 
         self.config = load_config(&self.storage.latest_snapshot()).await?;
-        self.reset_mempool();
+        self.reset_mempool().await?;
         Ok(ResponseInitChain {
             consensus_params: None,
             validators: Vec::new(),
@@ -224,11 +213,17 @@ impl App {
             .context("the chain has no genesis yet (InitChain was never called)")
     }
 
-    fn reset_mempool(&mut self) {
-        self.mempool = StateDelta::new(self.storage.latest_snapshot());
+    async fn reset_mempool(&mut self) -> anyhow::Result<()> {
+        self.mempool = match self.config.as_ref() {
+            Some(config) => next_block_state(&self.storage, &config.chain_id).await?,
+            None => StateDelta::new(self.storage.latest_snapshot()),
+        };
+        Ok(())
     }
 
-    /// Mempool admission: the same checks as in a block, against the mempool's state.
+    /// Mempool admission: the same checks as in a block (the ante steps and the message's
+    /// handler), against the mempool's state: the next block's begin-block applied to the
+    /// last commit, plus the transactions admitted since (`docs/architecture.md` says why).
     pub async fn check_tx(&mut self, req: &RequestCheckTx) -> anyhow::Result<ResponseCheckTx> {
         let config = self.config()?.clone();
         let mode = if req.r#type == CheckTxType::Recheck as i32 {
@@ -354,17 +349,7 @@ impl App {
         };
 
         let mut state = StateDelta::new(self.storage.latest_snapshot());
-        let mut block_events = Vec::new();
-        {
-            let mut hooks = StateDelta::new(&mut state);
-            Auth::begin_block(&mut hooks, &block).await?;
-            Bank::begin_block(&mut hooks, &block).await?;
-            Staking::begin_block(&mut hooks, &block).await?;
-            DataAvailability::begin_block(&mut hooks, &block).await?;
-            Attest::begin_block(&mut hooks, &block).await?;
-            Bounties::begin_block(&mut hooks, &block).await?;
-            block_events.extend(hooks.apply().1);
-        }
+        let mut block_events = components::begin_block(&mut state, &block).await?;
 
         let decoded: Vec<_> = req
             .txs
@@ -432,16 +417,7 @@ impl App {
             });
         }
 
-        {
-            let mut hooks = StateDelta::new(&mut state);
-            Auth::end_block(&mut hooks, &block).await?;
-            Bank::end_block(&mut hooks, &block).await?;
-            Staking::end_block(&mut hooks, &block).await?;
-            DataAvailability::end_block(&mut hooks, &block).await?;
-            Attest::end_block(&mut hooks, &block).await?;
-            Bounties::end_block(&mut hooks, &block).await?;
-            block_events.extend(hooks.apply().1);
-        }
+        block_events.extend(components::end_block(&mut state, &block).await?);
         // cnidarium finds its newest version on opening from the rightmost leaf of the
         // tree, and a block that changes nothing writes no leaf: reopened after such a
         // block, the store would report "nothing committed" and CometBFT's handshake
@@ -476,7 +452,7 @@ impl App {
             "the store did not advance to height {}",
             pending.height
         );
-        self.reset_mempool();
+        self.reset_mempool().await?;
         Ok(ResponseCommit { retain_height: 0 })
     }
 
@@ -549,6 +525,9 @@ pub async fn simulate(
         ..config.limits
     };
     let tx = decode_tx(tx_bytes, &limits)?;
+    let mut state = next_block_state(storage, &config.chain_id)
+        .await
+        .map_err(HandlerError::internal)?;
     let cache = SignatureCache::new(0);
     let env = TxEnv {
         chain_id: &config.chain_id,
@@ -558,6 +537,23 @@ pub async fn simulate(
         params: &config.genesis.tx,
         sig_cache: &cache,
     };
-    let mut state = StateDelta::new(snapshot);
     Ok(execute_tx(&mut state, &tx, &env).await)
+}
+
+/// The state the next block's transactions start from: the last commit with the next
+/// block's begin-block hooks applied. `CheckTx` and `Simulate` run on it, so a handler
+/// sees there what it will see in the block (at an epoch boundary, the new quorum) and
+/// needs no mode of its own. The next block's time is not known yet; no hook reads it.
+async fn next_block_state(
+    storage: &Storage,
+    chain_id: &str,
+) -> anyhow::Result<StateDelta<cnidarium::Snapshot>> {
+    let mut state = StateDelta::new(storage.latest_snapshot());
+    let block = BlockCtx {
+        chain_id: chain_id.to_string(),
+        height: committed_height(storage).saturating_add(1),
+        time: tendermint::Time::unix_epoch(),
+    };
+    components::begin_block(&mut state, &block).await?;
+    Ok(state)
 }

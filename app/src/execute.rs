@@ -16,7 +16,7 @@ use cnidarium::{StateDelta, StateWrite};
 use kaizen_auth::{signature::check_signer, SignatureCache, SignerCheck};
 use kaizen_bank::{events::EventFeePaid, fee_collector, BankWrite};
 use kaizen_framework::{
-    ExecMode, GasMeter, HandlerError, MeteredStateWrite, TxCtx, TxError, NATIVE_DENOM,
+    Coins, ExecMode, GasMeter, HandlerError, MeteredStateWrite, TxCtx, TxError, NATIVE_DENOM,
 };
 use tendermint::abci::Event;
 
@@ -70,7 +70,6 @@ pub async fn execute_tx<S: StateWrite>(
         time: env.time,
         signers: &tx.signers,
         gas: &gas,
-        mode: env.mode,
     };
     let mut msg_state = StateDelta::new(&mut tx_state);
     let mut result = Ok(());
@@ -150,10 +149,20 @@ async fn ante<S: StateWrite>(
         .await?;
     }
 
-    if !tx.fee.is_empty() {
+    // Clients simulate before they know the fee and send none (cosmpy does); the real
+    // transaction will pay one, so a simulation without a fee pays a token one, and the
+    // estimate includes the transfer's gas.
+    let simulated_fee;
+    let fee = if tx.fee.is_empty() && env.mode == ExecMode::Simulate {
+        simulated_fee = Coins::single(NATIVE_DENOM, 1);
+        &simulated_fee
+    } else {
+        &tx.fee
+    };
+    if !fee.is_empty() {
         let payer = tx.signers[0];
         state
-            .send(gas, &payer, &fee_collector(), &tx.fee)
+            .send(gas, &payer, &fee_collector(), fee)
             .await
             .map_err(|e| {
                 if e.codespace == "bank" {
@@ -169,7 +178,7 @@ async fn ante<S: StateWrite>(
             gas,
             &EventFeePaid {
                 payer: payer.to_string(),
-                amount: kaizen_bank::events::coins(&tx.fee),
+                amount: kaizen_bank::events::coins(fee),
             },
         )?;
     }

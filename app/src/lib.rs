@@ -5,6 +5,7 @@
 
 pub mod abci;
 pub mod app;
+pub mod components;
 pub mod config;
 pub mod events;
 pub mod execute;

@@ -5,8 +5,9 @@ use cnidarium::StateWrite;
 
 use crate::{address::Address, error::HandlerError, gas::GasMeter};
 
-/// Why a transaction is being run. Handlers behave the same in every mode; the mode is
-/// for logs and for the app's choice of which state to run against.
+/// Why a transaction is being run. Only the ante steps (fee, signature) look at it;
+/// handlers never see it, so they behave the same in every mode: `CheckTx` and
+/// `Simulate` run them on the state the next block starts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExecMode {
     /// `CheckTx` for a new transaction (mempool admission).
@@ -30,7 +31,6 @@ pub struct TxCtx<'a> {
     /// the [`MsgHandler::signers`] of all its messages.
     pub signers: &'a [Address],
     pub gas: &'a GasMeter,
-    pub mode: ExecMode,
 }
 
 impl TxCtx<'_> {

@@ -6,8 +6,7 @@ use cnidarium::StateWrite;
 use kaizen_bank::BankWrite;
 use kaizen_da_core::{blob::shard_bytes, blob::CODEC_RS16, codec::check_shape};
 use kaizen_framework::{
-    parse_amount, Address, Coins, ExecMode, HandlerError, MeteredStateWrite, MsgHandler, TxCtx,
-    NATIVE_DENOM,
+    parse_amount, Address, Coins, HandlerError, MeteredStateWrite, MsgHandler, TxCtx, NATIVE_DENOM,
 };
 use kaizen_proto::kaizen::da::v1::{Blob, BlobStatus, MsgPayForBlob};
 
@@ -129,13 +128,7 @@ impl MsgHandler for PayForBlob {
             .into());
         }
         let epoch = state.current_epoch(gas, ctx.height).await?;
-        let mut quorum = state.quorum(gas, epoch).await?;
-        // CheckTx and simulation run at the next height without its begin-block: at an
-        // epoch boundary the new quorum is not installed yet. Judge by the previous one
-        // there (the block itself installs the new quorum before running the tx).
-        if quorum.is_none() && ctx.mode != ExecMode::Finalize && epoch > 0 {
-            quorum = state.quorum(gas, epoch - 1).await?;
-        }
+        let quorum = state.quorum(gas, epoch).await?;
         if quorum.is_none_or(|q| q.members.is_empty()) {
             return Err(DaError::NoQuorum(epoch).into());
         }
