@@ -10,6 +10,7 @@ use prost::Message;
 const SERVICES: &[&str] = &[
     "cosmos/auth/v1beta1/query.proto",
     "cosmos/bank/v1beta1/query.proto",
+    "cosmos/params/v1beta1/query.proto",
     "cosmos/tx/v1beta1/service.proto",
     "cosmos/base/tendermint/v1beta1/query.proto",
 ];

@@ -169,6 +169,53 @@ async fn an_unmodified_cosmjs_client_sends_and_reads_balances() -> anyhow::Resul
 }
 
 #[tokio::test]
+async fn an_unmodified_cosmpy_client_simulates_sends_and_reads_balances() -> anyhow::Result<()> {
+    // cosmpy from PyPI, in the venv scripts/setup.sh makes: no Kaizen code is involved.
+    let home = std::env::var("HOME")?;
+    let python = std::path::Path::new(&home).join(".cache/kaizen/cosmpy-venv/bin/python");
+    anyhow::ensure!(
+        python.exists(),
+        "{} is missing: run scripts/setup.sh, which installs cosmpy into that venv",
+        python.display()
+    );
+    let devnet = Devnet::up(1, 28350)?;
+    let alice = devnet.account("alice")?.clone();
+    let bob = devnet.address("bob")?;
+    let chain_id = devnet.info["chain_id"].as_str().unwrap_or_default();
+
+    // send.py lets cosmpy pick the gas: it calls Simulate with the deprecated `tx` field.
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("clients/cosmpy/send.py");
+    let out = std::process::Command::new(&python)
+        .arg(&script)
+        .arg(devnet.grpc(0))
+        .arg(chain_id)
+        .arg(alice["mnemonic"].as_str().unwrap_or_default())
+        .arg(&bob)
+        .arg("27182")
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "cosmpy: {}{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    // cosmpy derived the same address from the mnemonic as the Kaizen keyring did.
+    assert_eq!(result["from"], alice["address"]);
+    assert_eq!(result["chainId"], "kaizen-devnet-p0");
+    // The gas limit came from the simulation (times cosmpy's margin) and covered the send.
+    let gas_used = result["gas_used"].as_u64().unwrap_or(0);
+    let gas_wanted = result["gas_wanted"].as_u64().unwrap_or(0);
+    assert!(gas_used > 0 && gas_wanted >= gas_used, "{result}");
+    let before: u128 = result["before"].as_str().unwrap_or("0").parse()?;
+    let after: u128 = result["after"].as_str().unwrap_or("0").parse()?;
+    assert_eq!(after, before + 27182);
+    // And Kaizen's own gRPC agrees.
+    assert_eq!(grpc_balance(&devnet, &bob).await?, after);
+    Ok(())
+}
+
+#[tokio::test]
 async fn bad_input_over_the_network_gets_clear_errors_and_the_node_keeps_running(
 ) -> anyhow::Result<()> {
     let devnet = Devnet::up(1, 28400)?;
@@ -290,6 +337,7 @@ async fn grpc_reflection_lists_and_describes_the_served_services() -> anyhow::Re
             "cosmos.auth.v1beta1.Query",
             "cosmos.bank.v1beta1.Query",
             "cosmos.base.tendermint.v1beta1.Service",
+            "cosmos.params.v1beta1.Query",
             "cosmos.tx.v1beta1.Service",
             "kaizen.attest.v1.Query",
             "kaizen.bank.v1.Query",

@@ -10,6 +10,7 @@ pub mod bank;
 pub mod bounty;
 pub mod da;
 pub mod node;
+pub mod params;
 pub mod staking;
 pub mod tx;
 
@@ -59,7 +60,27 @@ pub fn unimplemented(what: &str) -> tonic::Status {
     tonic::Status::unimplemented(format!("{what} is not served by Kaizen"))
 }
 
-/// Every service, with reflection, behind the configured size limits.
+/// Adds each service to a [`tonic::service::RoutesBuilder`] and collects its name, so
+/// that reflection describes exactly what is served (the list is not written twice).
+macro_rules! serve {
+    ($limit:expr; $($service:expr),* $(,)?) => {{
+        let mut routes = tonic::service::RoutesBuilder::default();
+        let mut names: Vec<&'static str> = Vec::new();
+        $(
+            let service = $service.max_decoding_message_size($limit);
+            names.push(service_name(&service));
+            routes.add_service(service);
+        )*
+        (routes, names)
+    }};
+}
+
+fn service_name<S: tonic::server::NamedService>(_: &S) -> &'static str {
+    S::NAME
+}
+
+/// Every service, with reflection, behind the configured size limits. Adding a service
+/// is one line in the list below.
 pub fn router(
     ctx: GrpcContext,
     config: &crate::config::GrpcConfig,
@@ -69,6 +90,7 @@ pub fn router(
         auth::v1beta1::query_server::QueryServer as AuthServer,
         bank::v1beta1::query_server::QueryServer as BankServer,
         base::tendermint::v1beta1::service_server::ServiceServer as NodeServer,
+        params::v1beta1::query_server::QueryServer as ParamsServer,
         tx::v1beta1::service_server::ServiceServer as TxServer,
     };
     use kaizen_proto::kaizen::{
@@ -79,58 +101,34 @@ pub fn router(
         staking::v1::query_server::QueryServer as StakingServer,
     };
 
-    let limit = config.max_request_bytes;
-    // Reflection describes exactly the services served: Kaizen's own, and the Cosmos SDK
-    // ones (descriptors from scripts/gen-cosmos-descriptors.sh).
-    const SERVED: &[&str] = &[
-        "cosmos.auth.v1beta1.Query",
-        "cosmos.bank.v1beta1.Query",
-        "cosmos.tx.v1beta1.Service",
-        "cosmos.base.tendermint.v1beta1.Service",
-        "kaizen.bank.v1.Query",
-        "kaizen.staking.v1.Query",
-        "kaizen.da.v1.Query",
-        "kaizen.attest.v1.Query",
-        "kaizen.bounty.v1.Query",
-    ];
+    let (mut routes, served) = serve!(config.max_request_bytes;
+        AuthServer::new(auth::AuthQuery(ctx.clone())),
+        BankServer::new(bank::BankQuery(ctx.clone())),
+        ParamsServer::new(params::ParamsQuery(ctx.clone())),
+        TxServer::new(tx::TxService { ctx: ctx.clone(), max_tx_bytes }),
+        NodeServer::new(node::NodeService(ctx.clone())),
+        KaizenBankServer::new(bank::KaizenBankQuery(ctx.clone())),
+        StakingServer::new(staking::StakingQuery(ctx.clone())),
+        DaServer::new(da::DaQuery(ctx.clone())),
+        AttestServer::new(attest::AttestQuery(ctx.clone())),
+        BountyServer::new(bounty::BountyQuery(ctx)),
+    );
+    // Descriptors: Kaizen's own, and the Cosmos SDK services' (from
+    // scripts/gen-cosmos-descriptors.sh).
     let mut v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(kaizen_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(kaizen_proto::COSMOS_FILE_DESCRIPTOR_SET);
     let mut v1alpha = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(kaizen_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(kaizen_proto::COSMOS_FILE_DESCRIPTOR_SET);
-    for name in SERVED {
-        v1 = v1.with_service_name(*name);
-        v1alpha = v1alpha.with_service_name(*name);
+    for name in served {
+        v1 = v1.with_service_name(name);
+        v1alpha = v1alpha.with_service_name(name);
     }
-    let reflection = v1.build_v1()?;
-    let reflection_alpha = v1alpha.build_v1alpha()?;
+    routes
+        .add_service(v1.build_v1()?)
+        .add_service(v1alpha.build_v1alpha()?);
     Ok(tonic::transport::Server::builder()
         .max_concurrent_streams(config.max_concurrent_streams)
-        .add_service(AuthServer::new(auth::AuthQuery(ctx.clone())).max_decoding_message_size(limit))
-        .add_service(BankServer::new(bank::BankQuery(ctx.clone())).max_decoding_message_size(limit))
-        .add_service(
-            KaizenBankServer::new(bank::KaizenBankQuery(ctx.clone()))
-                .max_decoding_message_size(limit),
-        )
-        .add_service(
-            TxServer::new(tx::TxService {
-                ctx: ctx.clone(),
-                max_tx_bytes,
-            })
-            .max_decoding_message_size(limit),
-        )
-        .add_service(
-            StakingServer::new(staking::StakingQuery(ctx.clone())).max_decoding_message_size(limit),
-        )
-        .add_service(DaServer::new(da::DaQuery(ctx.clone())).max_decoding_message_size(limit))
-        .add_service(
-            AttestServer::new(attest::AttestQuery(ctx.clone())).max_decoding_message_size(limit),
-        )
-        .add_service(
-            BountyServer::new(bounty::BountyQuery(ctx.clone())).max_decoding_message_size(limit),
-        )
-        .add_service(NodeServer::new(node::NodeService(ctx)).max_decoding_message_size(limit))
-        .add_service(reflection)
-        .add_service(reflection_alpha))
+        .add_routes(routes.routes()))
 }

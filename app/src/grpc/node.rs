@@ -45,6 +45,9 @@ impl Service for NodeService {
                 name: "kaizen".into(),
                 app_name: "kaizend".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
+                // Not built on the SDK; the version whose services and codes it follows
+                // (clients such as cosmpy parse this field as a version).
+                cosmos_sdk_version: "v0.50.13".into(),
                 ..Default::default()
             }),
         }))

@@ -26,6 +26,7 @@ ledger = LedgerClient(cfg)
 wallet = LocalWallet.from_mnemonic(mnemonic, prefix="kaizen")
 recipient = Address(to)
 
+node_chain_id = ledger.query_chain_id()
 before = ledger.query_bank_balance(recipient, "ukzn")
 # No fee given: cosmpy simulates for the gas limit and prices it at fee_minimum_gas_price.
 tx = ledger.send_tokens(recipient, int(amount), "ukzn", wallet, memo="from cosmpy")
@@ -33,7 +34,7 @@ tx.wait_to_complete()
 after = ledger.query_bank_balance(recipient, "ukzn")
 account = ledger.query_account(wallet.address())
 print(json.dumps({
-    "chainId": chain_id,
+    "chainId": node_chain_id,
     "from": str(wallet.address()),
     "height": tx.response.height,
     "txhash": tx.tx_hash,
