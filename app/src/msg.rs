@@ -1,6 +1,7 @@
-//! Routing of messages to their module's handler: an explicit `match` on the type URL.
-//! A type URL not listed here is refused at decoding, so no unknown message reaches
-//! state.
+//! Routing of messages to their module's handler. Each message is listed once, in
+//! [`messages!`]: its proto type and its handler; the `Msg` enum, the decoder by type URL
+//! and the dispatch expand from that list. A type URL not listed is refused at decoding,
+//! so no unknown message reaches state.
 
 use cnidarium::StateWrite;
 use cosmrs::proto::{cosmos::bank::v1beta1::MsgSend, Any};
@@ -9,41 +10,6 @@ use kaizen_proto::kaizen::{
     attest::v1 as attest, bounty::v1 as bounty, da::v1 as da, staking::v1 as staking,
 };
 use prost::{Message, Name};
-
-/// Every message Kaizen executes.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Msg {
-    /// `/cosmos.bank.v1beta1.MsgSend`
-    BankSend(kaizen_bank::Send),
-    /// `/kaizen.staking.v1.MsgRegisterDaOperator`
-    RegisterDaOperator(kaizen_staking::RegisterDaOperator),
-    /// `/kaizen.staking.v1.MsgUnjailDaOperator`
-    UnjailDaOperator(kaizen_staking::UnjailDaOperator),
-    /// `/kaizen.da.v1.MsgPayForBlob`
-    PayForBlob(kaizen_da_module::PayForBlob),
-    /// `/kaizen.da.v1.MsgCertifyBlob`
-    CertifyBlob(kaizen_da_module::CertifyBlob),
-    /// `/kaizen.da.v1.MsgAnswerChallenge`
-    AnswerChallenge(kaizen_da_module::AnswerChallenge),
-    /// `/kaizen.da.v1.MsgSubmitRandomness`
-    SubmitRandomness(kaizen_da_module::SubmitRandomness),
-    /// `/kaizen.staking.v1.MsgRegisterEvaluator`
-    RegisterEvaluator(kaizen_staking::RegisterEvaluator),
-    /// `/kaizen.staking.v1.MsgUnjailEvaluator`
-    UnjailEvaluator(kaizen_staking::UnjailEvaluator),
-    /// `/kaizen.attest.v1.MsgCommitAttestation`
-    CommitAttestation(kaizen_attest::CommitAttestation),
-    /// `/kaizen.attest.v1.MsgRevealAttestation`
-    RevealAttestation(kaizen_attest::RevealAttestation),
-    /// `/kaizen.bounty.v1.MsgCreateBounty`
-    CreateBounty(kaizen_bounty::CreateBounty),
-    /// `/kaizen.bounty.v1.MsgCancelBounty`
-    CancelBounty(kaizen_bounty::CancelBounty),
-    /// `/kaizen.bounty.v1.MsgCommitSubmission`
-    CommitSubmission(kaizen_bounty::CommitSubmission),
-    /// `/kaizen.bounty.v1.MsgRevealSubmission`
-    RevealSubmission(kaizen_bounty::RevealSubmission),
-}
 
 /// Decodes `bytes` as `T` and insists that re-encoding gives the same bytes, so that
 /// every message has exactly one encoding (and no unknown fields ride along).
@@ -67,83 +33,101 @@ where
     H::try_from(&msg)
 }
 
-/// Applies `$body` to the handler inside any variant.
-macro_rules! each {
-    ($self:expr, $m:ident => $body:expr) => {
-        match $self {
-            Msg::BankSend($m) => $body,
-            Msg::RegisterDaOperator($m) => $body,
-            Msg::UnjailDaOperator($m) => $body,
-            Msg::PayForBlob($m) => $body,
-            Msg::CertifyBlob($m) => $body,
-            Msg::AnswerChallenge($m) => $body,
-            Msg::SubmitRandomness($m) => $body,
-            Msg::RegisterEvaluator($m) => $body,
-            Msg::UnjailEvaluator($m) => $body,
-            Msg::CommitAttestation($m) => $body,
-            Msg::RevealAttestation($m) => $body,
-            Msg::CreateBounty($m) => $body,
-            Msg::CancelBounty($m) => $body,
-            Msg::CommitSubmission($m) => $body,
-            Msg::RevealSubmission($m) => $body,
+/// Declares every message: `Variant: ProtoType => Handler,`.
+macro_rules! messages {
+    ($( $variant:ident: $proto:ty => $handler:ty, )*) => {
+        /// Every message Kaizen executes.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Msg {
+            $( $variant($handler), )*
+        }
+
+        impl Msg {
+            pub fn from_any(any: &Any) -> Result<Self, HandlerError> {
+                let url = any.type_url.as_str();
+                $(
+                    if url == <$proto>::type_url() {
+                        return Ok(Msg::$variant(parse::<$proto, _>(any)?));
+                    }
+                )*
+                Err(TxError::UnknownRequest(format!(
+                    "{url:?} is not a message this chain executes"
+                ))
+                .into())
+            }
+
+            /// The type URLs of every message, in the order listed.
+            pub fn type_urls() -> Vec<String> {
+                vec![$( <$proto>::type_url(), )*]
+            }
+
+            pub fn signers(&self) -> Result<Vec<Address>, HandlerError> {
+                match self {
+                    $( Msg::$variant(m) => m.signers(), )*
+                }
+            }
+
+            pub fn check_stateless(&self) -> Result<(), HandlerError> {
+                match self {
+                    $( Msg::$variant(m) => m.check_stateless(), )*
+                }
+            }
+
+            pub async fn check_and_execute<S: StateWrite>(
+                &self,
+                state: &mut S,
+                ctx: &TxCtx<'_>,
+            ) -> Result<(), HandlerError> {
+                match self {
+                    $( Msg::$variant(m) => m.check_and_execute(state, ctx).await, )*
+                }
+            }
         }
     };
 }
 
-impl Msg {
-    pub fn from_any(any: &Any) -> Result<Self, HandlerError> {
-        let url = any.type_url.as_str();
-        Ok(if url == MsgSend::type_url() {
-            Msg::BankSend(parse::<MsgSend, _>(any)?)
-        } else if url == staking::MsgRegisterDaOperator::type_url() {
-            Msg::RegisterDaOperator(parse::<staking::MsgRegisterDaOperator, _>(any)?)
-        } else if url == staking::MsgUnjailDaOperator::type_url() {
-            Msg::UnjailDaOperator(parse::<staking::MsgUnjailDaOperator, _>(any)?)
-        } else if url == da::MsgPayForBlob::type_url() {
-            Msg::PayForBlob(parse::<da::MsgPayForBlob, _>(any)?)
-        } else if url == da::MsgCertifyBlob::type_url() {
-            Msg::CertifyBlob(parse::<da::MsgCertifyBlob, _>(any)?)
-        } else if url == da::MsgAnswerChallenge::type_url() {
-            Msg::AnswerChallenge(parse::<da::MsgAnswerChallenge, _>(any)?)
-        } else if url == da::MsgSubmitRandomness::type_url() {
-            Msg::SubmitRandomness(parse::<da::MsgSubmitRandomness, _>(any)?)
-        } else if url == staking::MsgRegisterEvaluator::type_url() {
-            Msg::RegisterEvaluator(parse::<staking::MsgRegisterEvaluator, _>(any)?)
-        } else if url == staking::MsgUnjailEvaluator::type_url() {
-            Msg::UnjailEvaluator(parse::<staking::MsgUnjailEvaluator, _>(any)?)
-        } else if url == attest::MsgCommitAttestation::type_url() {
-            Msg::CommitAttestation(parse::<attest::MsgCommitAttestation, _>(any)?)
-        } else if url == attest::MsgRevealAttestation::type_url() {
-            Msg::RevealAttestation(parse::<attest::MsgRevealAttestation, _>(any)?)
-        } else if url == bounty::MsgCreateBounty::type_url() {
-            Msg::CreateBounty(parse::<bounty::MsgCreateBounty, _>(any)?)
-        } else if url == bounty::MsgCancelBounty::type_url() {
-            Msg::CancelBounty(parse::<bounty::MsgCancelBounty, _>(any)?)
-        } else if url == bounty::MsgCommitSubmission::type_url() {
-            Msg::CommitSubmission(parse::<bounty::MsgCommitSubmission, _>(any)?)
-        } else if url == bounty::MsgRevealSubmission::type_url() {
-            Msg::RevealSubmission(parse::<bounty::MsgRevealSubmission, _>(any)?)
-        } else {
-            return Err(TxError::UnknownRequest(format!(
-                "{url:?} is not a message this chain executes"
-            ))
-            .into());
-        })
-    }
+messages! {
+    BankSend: MsgSend => kaizen_bank::Send,
+    RegisterDaOperator: staking::MsgRegisterDaOperator => kaizen_staking::RegisterDaOperator,
+    UnjailDaOperator: staking::MsgUnjailDaOperator => kaizen_staking::UnjailDaOperator,
+    PayForBlob: da::MsgPayForBlob => kaizen_da_module::PayForBlob,
+    CertifyBlob: da::MsgCertifyBlob => kaizen_da_module::CertifyBlob,
+    AnswerChallenge: da::MsgAnswerChallenge => kaizen_da_module::AnswerChallenge,
+    SubmitRandomness: da::MsgSubmitRandomness => kaizen_da_module::SubmitRandomness,
+    RegisterEvaluator: staking::MsgRegisterEvaluator => kaizen_staking::RegisterEvaluator,
+    UnjailEvaluator: staking::MsgUnjailEvaluator => kaizen_staking::UnjailEvaluator,
+    CommitAttestation: attest::MsgCommitAttestation => kaizen_attest::CommitAttestation,
+    RevealAttestation: attest::MsgRevealAttestation => kaizen_attest::RevealAttestation,
+    CreateBounty: bounty::MsgCreateBounty => kaizen_bounty::CreateBounty,
+    CancelBounty: bounty::MsgCancelBounty => kaizen_bounty::CancelBounty,
+    CommitSubmission: bounty::MsgCommitSubmission => kaizen_bounty::CommitSubmission,
+    RevealSubmission: bounty::MsgRevealSubmission => kaizen_bounty::RevealSubmission,
+}
 
-    pub fn signers(&self) -> Result<Vec<Address>, HandlerError> {
-        each!(self, m => m.signers())
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    pub fn check_stateless(&self) -> Result<(), HandlerError> {
-        each!(self, m => m.check_stateless())
-    }
-
-    pub async fn check_and_execute<S: StateWrite>(
-        &self,
-        state: &mut S,
-        ctx: &TxCtx<'_>,
-    ) -> Result<(), HandlerError> {
-        each!(self, m => m.check_and_execute(state, ctx).await)
+    #[test]
+    fn every_listed_message_is_decoded_and_nothing_else() {
+        let urls = Msg::type_urls();
+        let unique: std::collections::BTreeSet<_> = urls.iter().collect();
+        assert_eq!(unique.len(), urls.len(), "a type URL listed twice");
+        for url in &urls {
+            // A listed URL reaches its decoder: garbage is a decode error (2), not an
+            // unknown message (6).
+            let any = Any {
+                type_url: url.clone(),
+                value: vec![0xff, 0xff],
+            };
+            let err = Msg::from_any(&any).unwrap_err();
+            assert_eq!((err.codespace, err.code), ("sdk", 2), "{url}: {}", err.log);
+        }
+        let any = Any {
+            type_url: "/cosmos.gov.v1.MsgVote".into(),
+            value: Vec::new(),
+        };
+        let err = Msg::from_any(&any).unwrap_err();
+        assert_eq!((err.codespace, err.code), ("sdk", 6));
     }
 }

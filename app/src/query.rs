@@ -1,10 +1,20 @@
-//! ABCI `Query`: the gRPC method paths clients already use, with protobuf request and
-//! response bodies, answered from the snapshot at the requested height.
+//! Queries, each registered once: the table in [`kaizen_queries!`] gives a query's gRPC
+//! path, its request and response types and the module function that answers it; from
+//! it come the ABCI `Query` routes and the tonic services (`crate::grpc`), which answer
+//! from the snapshot at the requested height (ABCI) or the latest one (gRPC). The Cosmos
+//! SDK's own services (`cosmos.auth`, `cosmos.bank`, ...) have hand-written adapters in
+//! `crate::grpc`, since they serve only part of the SDK's methods.
 
 use cnidarium::{Snapshot, Storage};
 use kaizen_framework::{HandlerError, TxError};
+use kaizen_proto::kaizen::{
+    attest::v1 as attest, bank::v1 as bank, bounty::v1 as bounty, da::v1 as da,
+    staking::v1 as staking,
+};
 use prost::Message;
 use tendermint_proto::v0_38::abci::{RequestQuery, ResponseQuery};
+
+use crate::grpc::GrpcContext;
 
 /// Largest query body accepted, in bytes.
 pub const MAX_QUERY_BYTES: usize = 64 * 1024;
@@ -13,7 +23,119 @@ fn decode<T: Message + Default>(data: &[u8]) -> Result<T, HandlerError> {
     T::decode(data).map_err(|e| TxError::TxDecode(format!("query body: {e}")).into())
 }
 
+/// Declares every Kaizen query service: for each, the tonic server it implements, the
+/// struct that serves it over gRPC, and one line per method:
+/// `method "Path" (Request) -> Response = function;` where `function(&Snapshot, &Request)`
+/// answers. A method of the `.proto` service missing here fails to compile.
+macro_rules! kaizen_queries {
+    ($(
+        $server:ident serves $($proto:ident)::+ {
+            $( $method:ident $path:literal ($req:ty) -> $resp:ty = $func:path; )*
+        }
+    )*) => {
+        $(
+            /// Serves this service over gRPC from the latest committed snapshot.
+            pub struct $server(pub GrpcContext);
+
+            #[tonic::async_trait]
+            impl $($proto)::+::query_server::Query for $server {
+                $(
+                    async fn $method(
+                        &self,
+                        req: tonic::Request<$req>,
+                    ) -> Result<tonic::Response<$resp>, tonic::Status> {
+                        let snapshot = self.0.storage.latest_snapshot();
+                        $func(&snapshot, req.get_ref())
+                            .await
+                            .map(tonic::Response::new)
+                            .map_err(crate::grpc::status)
+                    }
+                )*
+            }
+        )*
+
+        /// The ABCI route of a Kaizen query path, or `None` if it is not one.
+        async fn route_kaizen(
+            snapshot: &Snapshot,
+            path: &str,
+            data: &[u8],
+        ) -> Option<Result<Vec<u8>, HandlerError>> {
+            Some(match path {
+                $($(
+                    $path => match decode::<$req>(data) {
+                        Ok(req) => $func(snapshot, &req).await.map(|r: $resp| r.encode_to_vec()),
+                        Err(e) => Err(e),
+                    },
+                )*)*
+                _ => return None,
+            })
+        }
+    };
+}
+
+kaizen_queries! {
+    KaizenBankQuery serves bank {
+        supply "/kaizen.bank.v1.Query/Supply" (bank::QuerySupplyRequest) -> bank::QuerySupplyResponse = kaizen_bank::query::supply;
+    }
+    StakingQuery serves staking {
+        da_operator "/kaizen.staking.v1.Query/DaOperator" (staking::QueryDaOperatorRequest) -> staking::QueryDaOperatorResponse = kaizen_staking::query::da_operator;
+        da_operators "/kaizen.staking.v1.Query/DaOperators" (staking::QueryDaOperatorsRequest) -> staking::QueryDaOperatorsResponse = kaizen_staking::query::da_operators;
+        epoch "/kaizen.staking.v1.Query/Epoch" (staking::QueryEpochRequest) -> staking::QueryEpochResponse = staking_epoch;
+        params "/kaizen.staking.v1.Query/Params" (staking::QueryParamsRequest) -> staking::QueryParamsResponse = kaizen_staking::query::params;
+        evaluator "/kaizen.staking.v1.Query/Evaluator" (staking::QueryEvaluatorRequest) -> staking::QueryEvaluatorResponse = kaizen_staking::query::evaluator;
+        evaluators "/kaizen.staking.v1.Query/Evaluators" (staking::QueryEvaluatorsRequest) -> staking::QueryEvaluatorsResponse = kaizen_staking::query::evaluators;
+    }
+    DaQuery serves da {
+        blob "/kaizen.da.v1.Query/Blob" (da::QueryBlobRequest) -> da::QueryBlobResponse = kaizen_da_module::query::blob;
+        quorum "/kaizen.da.v1.Query/Quorum" (da::QueryQuorumRequest) -> da::QueryQuorumResponse = da_quorum;
+        challenges "/kaizen.da.v1.Query/Challenges" (da::QueryChallengesRequest) -> da::QueryChallengesResponse = kaizen_da_module::query::challenges;
+        challenge "/kaizen.da.v1.Query/Challenge" (da::QueryChallengeRequest) -> da::QueryChallengeResponse = kaizen_da_module::query::challenge;
+        params "/kaizen.da.v1.Query/Params" (da::QueryParamsRequest) -> da::QueryParamsResponse = da_params;
+    }
+    AttestQuery serves attest {
+        job "/kaizen.attest.v1.Query/Job" (attest::QueryJobRequest) -> attest::QueryJobResponse = kaizen_attest::query::job;
+        assigned_jobs "/kaizen.attest.v1.Query/AssignedJobs" (attest::QueryAssignedJobsRequest) -> attest::QueryAssignedJobsResponse = kaizen_attest::query::assigned_jobs;
+        params "/kaizen.attest.v1.Query/Params" (attest::QueryParamsRequest) -> attest::QueryParamsResponse = kaizen_attest::query::params;
+    }
+    BountyQuery serves bounty {
+        bounty "/kaizen.bounty.v1.Query/Bounty" (bounty::QueryBountyRequest) -> bounty::QueryBountyResponse = kaizen_bounty::query::bounty;
+        bounties "/kaizen.bounty.v1.Query/Bounties" (bounty::QueryBountiesRequest) -> bounty::QueryBountiesResponse = kaizen_bounty::query::bounties;
+        submission "/kaizen.bounty.v1.Query/Submission" (bounty::QuerySubmissionRequest) -> bounty::QuerySubmissionResponse = kaizen_bounty::query::submission;
+        submissions "/kaizen.bounty.v1.Query/Submissions" (bounty::QuerySubmissionsRequest) -> bounty::QuerySubmissionsResponse = kaizen_bounty::query::submissions;
+        leaderboard "/kaizen.bounty.v1.Query/Leaderboard" (bounty::QueryLeaderboardRequest) -> bounty::QueryLeaderboardResponse = kaizen_bounty::query::leaderboard;
+        model "/kaizen.bounty.v1.Query/Model" (bounty::QueryModelRequest) -> bounty::QueryModelResponse = kaizen_bounty::query::model;
+        params "/kaizen.bounty.v1.Query/Params" (bounty::QueryParamsRequest) -> bounty::QueryParamsResponse = kaizen_bounty::query::params;
+    }
+}
+
+// The queries that read the snapshot's height.
+async fn staking_epoch(
+    snapshot: &Snapshot,
+    _req: &staking::QueryEpochRequest,
+) -> Result<staking::QueryEpochResponse, HandlerError> {
+    kaizen_staking::query::epoch(snapshot, snapshot.version()).await
+}
+
+async fn da_quorum(
+    snapshot: &Snapshot,
+    req: &da::QueryQuorumRequest,
+) -> Result<da::QueryQuorumResponse, HandlerError> {
+    kaizen_da_module::query::quorum(snapshot, req, snapshot.version()).await
+}
+
+async fn da_params(
+    snapshot: &Snapshot,
+    _req: &da::QueryParamsRequest,
+) -> Result<da::QueryParamsResponse, HandlerError> {
+    kaizen_da_module::query::params(snapshot).await
+}
+
+/// The Cosmos SDK queries also answered over ABCI (their gRPC adapters are in
+/// `crate::grpc::{auth, bank}`).
 async fn route(snapshot: &Snapshot, path: &str, data: &[u8]) -> Result<Vec<u8>, HandlerError> {
+    if let Some(answer) = route_kaizen(snapshot, path, data).await {
+        return answer;
+    }
     Ok(match path {
         "/cosmos.auth.v1beta1.Query/Account" => {
             kaizen_auth::query::account(snapshot, &decode(data)?)
@@ -30,100 +152,6 @@ async fn route(snapshot: &Snapshot, path: &str, data: &[u8]) -> Result<Vec<u8>, 
                 .await?
                 .encode_to_vec()
         }
-        "/kaizen.bank.v1.Query/Supply" => kaizen_bank::query::supply(snapshot, &decode(data)?)
-            .await?
-            .encode_to_vec(),
-        "/kaizen.staking.v1.Query/DaOperator" => {
-            kaizen_staking::query::da_operator(snapshot, &decode(data)?)
-                .await?
-                .encode_to_vec()
-        }
-        "/kaizen.staking.v1.Query/DaOperators" => {
-            kaizen_staking::query::da_operators(snapshot, &decode(data)?)
-                .await?
-                .encode_to_vec()
-        }
-        "/kaizen.staking.v1.Query/Epoch" => {
-            kaizen_staking::query::epoch(snapshot, snapshot.version())
-                .await?
-                .encode_to_vec()
-        }
-        "/kaizen.staking.v1.Query/Params" => {
-            kaizen_staking::query::params(snapshot, &decode(data)?)
-                .await?
-                .encode_to_vec()
-        }
-        "/kaizen.da.v1.Query/Blob" => kaizen_da_module::query::blob(snapshot, &decode(data)?)
-            .await?
-            .encode_to_vec(),
-        "/kaizen.da.v1.Query/Quorum" => {
-            kaizen_da_module::query::quorum(snapshot, &decode(data)?, snapshot.version())
-                .await?
-                .encode_to_vec()
-        }
-        "/kaizen.da.v1.Query/Challenges" => {
-            kaizen_da_module::query::challenges(snapshot, &decode(data)?)
-                .await?
-                .encode_to_vec()
-        }
-        "/kaizen.da.v1.Query/Challenge" => {
-            kaizen_da_module::query::challenge(snapshot, &decode(data)?)
-                .await?
-                .encode_to_vec()
-        }
-        "/kaizen.da.v1.Query/Params" => kaizen_da_module::query::params(snapshot)
-            .await?
-            .encode_to_vec(),
-        "/kaizen.staking.v1.Query/Evaluator" => {
-            kaizen_staking::query::evaluator(snapshot, &decode(data)?)
-                .await?
-                .encode_to_vec()
-        }
-        "/kaizen.staking.v1.Query/Evaluators" => {
-            kaizen_staking::query::evaluators(snapshot, &decode(data)?)
-                .await?
-                .encode_to_vec()
-        }
-        "/kaizen.attest.v1.Query/Job" => kaizen_attest::query::job(snapshot, &decode(data)?)
-            .await?
-            .encode_to_vec(),
-        "/kaizen.attest.v1.Query/AssignedJobs" => {
-            kaizen_attest::query::assigned_jobs(snapshot, &decode(data)?)
-                .await?
-                .encode_to_vec()
-        }
-        "/kaizen.attest.v1.Query/Params" => kaizen_attest::query::params(snapshot, &decode(data)?)
-            .await?
-            .encode_to_vec(),
-        "/kaizen.bounty.v1.Query/Bounty" => kaizen_bounty::query::bounty(snapshot, &decode(data)?)
-            .await?
-            .encode_to_vec(),
-        "/kaizen.bounty.v1.Query/Bounties" => {
-            kaizen_bounty::query::bounties(snapshot, &decode(data)?)
-                .await?
-                .encode_to_vec()
-        }
-        "/kaizen.bounty.v1.Query/Submission" => {
-            kaizen_bounty::query::submission(snapshot, &decode(data)?)
-                .await?
-                .encode_to_vec()
-        }
-        "/kaizen.bounty.v1.Query/Submissions" => {
-            kaizen_bounty::query::submissions(snapshot, &decode(data)?)
-                .await?
-                .encode_to_vec()
-        }
-        "/kaizen.bounty.v1.Query/Leaderboard" => {
-            kaizen_bounty::query::leaderboard(snapshot, &decode(data)?)
-                .await?
-                .encode_to_vec()
-        }
-        "/kaizen.bounty.v1.Query/Model" => kaizen_bounty::query::model(snapshot, &decode(data)?)
-            .await?
-            .encode_to_vec(),
-        "/kaizen.bounty.v1.Query/Params" => kaizen_bounty::query::params(snapshot, &decode(data)?)
-            .await?
-            .encode_to_vec(),
         other => {
             return Err(TxError::UnknownRequest(format!("unknown query path {other:?}")).into())
         }

@@ -1,7 +1,6 @@
-//! `cosmos.bank.v1beta1.Query` (balances) and `kaizen.bank.v1.Query` (supply).
+//! `cosmos.bank.v1beta1.Query`: balances (`kaizen.bank.v1.Query` is in `crate::query`).
 
 use cosmrs::proto::cosmos::bank::v1beta1::{query_server::Query, *};
-use kaizen_proto::kaizen::bank::v1 as kz;
 use tonic::{Request, Response, Status};
 
 use super::{status, unimplemented, GrpcContext};
@@ -81,7 +80,7 @@ impl Query for BankQuery {
         let snapshot = self.0.storage.latest_snapshot();
         let s = kaizen_bank::query::supply(
             &snapshot,
-            &kz::QuerySupplyRequest {
+            &kaizen_proto::kaizen::bank::v1::QuerySupplyRequest {
                 denom: req.into_inner().denom,
             },
         )
@@ -144,21 +143,5 @@ impl Query for BankQuery {
         _req: Request<QuerySendEnabledRequest>,
     ) -> Result<Response<QuerySendEnabledResponse>, Status> {
         Err(unimplemented("SendEnabled"))
-    }
-}
-
-pub struct KaizenBankQuery(pub GrpcContext);
-
-#[tonic::async_trait]
-impl kz::query_server::Query for KaizenBankQuery {
-    async fn supply(
-        &self,
-        req: Request<kz::QuerySupplyRequest>,
-    ) -> Result<Response<kz::QuerySupplyResponse>, Status> {
-        let snapshot = self.0.storage.latest_snapshot();
-        kaizen_bank::query::supply(&snapshot, req.get_ref())
-            .await
-            .map(Response::new)
-            .map_err(status)
     }
 }

@@ -4,14 +4,10 @@
 //! Queries read the latest committed snapshot directly (no lock on the app); transactions
 //! go to the CometBFT node, which runs them through `CheckTx` like any other.
 
-pub mod attest;
 pub mod auth;
 pub mod bank;
-pub mod bounty;
-pub mod da;
 pub mod node;
 pub mod params;
-pub mod staking;
 pub mod tx;
 
 use cnidarium::Storage;
@@ -86,6 +82,7 @@ pub fn router(
     config: &crate::config::GrpcConfig,
     max_tx_bytes: usize,
 ) -> anyhow::Result<tonic::transport::server::Router> {
+    use crate::query::{AttestQuery, BountyQuery, DaQuery, KaizenBankQuery, StakingQuery};
     use cosmrs::proto::cosmos::{
         auth::v1beta1::query_server::QueryServer as AuthServer,
         bank::v1beta1::query_server::QueryServer as BankServer,
@@ -107,11 +104,11 @@ pub fn router(
         ParamsServer::new(params::ParamsQuery(ctx.clone())),
         TxServer::new(tx::TxService { ctx: ctx.clone(), max_tx_bytes }),
         NodeServer::new(node::NodeService(ctx.clone())),
-        KaizenBankServer::new(bank::KaizenBankQuery(ctx.clone())),
-        StakingServer::new(staking::StakingQuery(ctx.clone())),
-        DaServer::new(da::DaQuery(ctx.clone())),
-        AttestServer::new(attest::AttestQuery(ctx.clone())),
-        BountyServer::new(bounty::BountyQuery(ctx)),
+        KaizenBankServer::new(KaizenBankQuery(ctx.clone())),
+        StakingServer::new(StakingQuery(ctx.clone())),
+        DaServer::new(DaQuery(ctx.clone())),
+        AttestServer::new(AttestQuery(ctx.clone())),
+        BountyServer::new(BountyQuery(ctx)),
     );
     // Descriptors: Kaizen's own, and the Cosmos SDK services' (from
     // scripts/gen-cosmos-descriptors.sh).
