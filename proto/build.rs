@@ -24,10 +24,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let fds = protox::compile(&files, [&root])?;
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
-    std::fs::write(
-        out_dir.join("kaizen_descriptor.bin"),
-        prost::Message::encode_to_vec(&fds),
-    )?;
+    let descriptors = prost::Message::encode_to_vec(&fds);
+    std::fs::write(out_dir.join("kaizen_descriptor.bin"), &descriptors)?;
+    // JSON (serde) for every message, with the proto field names (as the Cosmos SDK's
+    // JSON): events, the CLI's output and genesis read and write it.
+    pbjson_build::Builder::new()
+        .register_descriptors(&descriptors)?
+        .preserve_proto_field_names()
+        .emit_fields()
+        .build(&[".kaizen"])?;
 
     let mut config = prost_build::Config::new();
     config.enable_type_names();

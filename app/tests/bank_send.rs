@@ -1,20 +1,26 @@
 //! Transfers through the mock-consensus harness.
 
 use kaizen_app::harness::{genesis_with_balances, msg_send, TestKey, TestNode};
+use kaizen_bank::events::{EventFeePaid, EventTransfer};
 use kaizen_bank::fee_collector;
-use kaizen_framework::event::attribute;
+use kaizen_framework::event::TypedEvent;
+use kaizen_proto::event::parse_event;
 use tendermint_proto::v0_38::abci::Event;
 
-fn find<'a>(events: &'a [Event], kind: &str) -> Vec<&'a Event> {
-    events.iter().filter(|e| e.r#type == kind).collect()
-}
-
-fn attr<'a>(e: &'a Event, key: &str) -> &'a str {
-    e.attributes
+/// Every event of type `E` in `events`.
+fn find<E: TypedEvent>(events: &[Event]) -> Vec<E> {
+    events
         .iter()
-        .find(|a| a.key == key)
-        .map(|a| a.value.as_str())
-        .unwrap_or_else(|| panic!("event {} has no attribute {key}", e.r#type))
+        .filter_map(|e| {
+            parse_event::<E>(
+                &e.r#type,
+                e.attributes
+                    .iter()
+                    .map(|a| (a.key.as_str(), a.value.as_str())),
+            )
+        })
+        .collect::<Result<_, _>>()
+        .expect("the chain emits well-formed events")
 }
 
 #[tokio::test]
@@ -41,15 +47,22 @@ async fn signed_send_moves_funds_pays_the_fee_and_records_an_event() -> anyhow::
     assert_eq!(node.balance(&bob.address).await, 10 + 12_345);
     assert_eq!(node.balance(&fee_collector()).await, 200);
 
-    let transfers = find(&result.events, "kaizen.bank.v1.EventTransfer");
+    let transfers = find::<EventTransfer>(&result.events);
     assert_eq!(transfers.len(), 1);
-    assert_eq!(attr(transfers[0], "sender"), alice.address.to_string());
-    assert_eq!(attr(transfers[0], "recipient"), bob.address.to_string());
-    assert_eq!(attr(transfers[0], "amount"), "12345ukzn");
-    let fees = find(&result.events, "kaizen.bank.v1.EventFeePaid");
+    assert_eq!(transfers[0].sender, alice.address.to_string());
+    assert_eq!(transfers[0].recipient, bob.address.to_string());
+    assert_eq!(
+        kaizen_bank::events::coins_text(&transfers[0].amount),
+        "12345ukzn"
+    );
+    let fees = find::<EventFeePaid>(&result.events);
     assert_eq!(fees.len(), 1);
-    assert_eq!(attr(fees[0], "amount"), "200ukzn");
-    assert!(transfers[0].attributes.iter().all(|a| a.index));
+    assert_eq!(kaizen_bank::events::coins_text(&fees[0].amount), "200ukzn");
+    assert!(result
+        .events
+        .iter()
+        .filter(|e| e.r#type == "kaizen.bank.v1.EventTransfer")
+        .all(|e| e.attributes.iter().all(|a| a.index)));
 
     let account = node
         .account(&alice.address)
@@ -73,12 +86,10 @@ async fn first_transfer_to_a_new_address_creates_its_account() -> anyhow::Result
     let tx = node.signed_send(&alice, &carol.address, 5_000).await?;
     let block = node.block(vec![tx]).await?;
     assert_eq!(block.tx_results[0].code, 0, "{}", block.tx_results[0].log);
-    let created = find(
-        &block.tx_results[0].events,
-        "kaizen.auth.v1.EventAccountCreated",
-    );
+    let created =
+        find::<kaizen_proto::kaizen::auth::v1::EventAccountCreated>(&block.tx_results[0].events);
     assert_eq!(created.len(), 1);
-    assert_eq!(attr(created[0], "address"), carol.address.to_string());
+    assert_eq!(created[0].address, carol.address.to_string());
 
     let account = node
         .account(&carol.address)
@@ -128,13 +139,16 @@ async fn a_sender_may_send_several_transactions_in_one_block() -> anyhow::Result
 }
 
 #[test]
-fn event_attribute_helper_reads_typed_events() {
-    let e = kaizen_framework::event::to_abci(&kaizen_bank::events::EventFeePaid {
+fn an_emitted_event_reads_back_as_itself() {
+    let fee = EventFeePaid {
         payer: "p".into(),
         amount: vec![],
-    });
+    };
+    let e = kaizen_framework::event::to_abci(&fee);
     assert_eq!(e.kind, "kaizen.bank.v1.EventFeePaid");
-    assert_eq!(attribute(&e, "payer"), Some("p"));
+    let back = kaizen_framework::event::from_abci::<EventFeePaid>(&e);
+    assert_eq!(back.map(|r| r.ok()), Some(Some(fee)));
+    assert!(kaizen_framework::event::from_abci::<EventTransfer>(&e).is_none());
 }
 
 #[tokio::test]

@@ -768,14 +768,16 @@ async fn operator_randomness_feeds_the_next_seed_and_bad_outputs_are_refused() -
     let events = advance_to(&mut node, EPOCH_BLOCKS).await;
     let started = events
         .iter()
-        .find(|e| e.r#type == "kaizen.da.v1.EventEpochStarted")
-        .expect("epoch 1 started");
-    let contributions = started
-        .attributes
-        .iter()
-        .find(|a| a.key == "randomness_contributions")
-        .map(|a| a.value.clone());
-    assert_eq!(contributions.as_deref(), Some("2"));
+        .find_map(|e| {
+            kaizen_proto::event::parse_event::<kaizen_proto::kaizen::da::v1::EventEpochStarted>(
+                &e.r#type,
+                e.attributes
+                    .iter()
+                    .map(|a| (a.key.as_str(), a.value.as_str())),
+            )
+        })
+        .expect("epoch 1 started")?;
+    assert_eq!(started.randomness_contributions, 2);
     let seed1 = quorum(&node, 1).await.seed;
     let mut outputs: Vec<(String, Vec<u8>)> = ops[..2]
         .iter()

@@ -158,18 +158,17 @@ pub async fn send(
     Ok(r)
 }
 
-/// The value of `key` in the first event of type `ty` that has it.
-pub fn event_attr(r: &TxResponse, ty: &str, key: &str) -> Option<String> {
-    r.events
-        .iter()
-        .filter(|e| e.r#type == ty)
-        .flat_map(|e| e.attributes.iter())
-        .find(|a| a.key == key)
-        .map(|a| a.value.clone())
-}
-
-pub fn event_u64(r: &TxResponse, ty: &str, key: &str) -> Option<u64> {
-    event_attr(r, ty, key).and_then(|v| v.parse().ok())
+/// The first event of type `E` the transaction emitted.
+pub fn event<E: kaizen_proto::event::TypedEvent>(r: &TxResponse) -> Option<E> {
+    r.events.iter().find_map(|e| {
+        kaizen_proto::event::parse_event::<E>(
+            &e.r#type,
+            e.attributes
+                .iter()
+                .map(|a| (a.key.as_str(), a.value.as_str())),
+        )?
+        .ok()
+    })
 }
 
 /// The latest height the node reports.

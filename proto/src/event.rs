@@ -1,188 +1,116 @@
-//! Attributes of Kaizen's event messages. An event is emitted as an ABCI event whose type
-//! is the message's full proto name, with one indexed attribute per field (see
-//! `kaizen_framework::event`).
+//! Typed events, as the Cosmos SDK's: an event is a protobuf message, emitted as an ABCI
+//! event whose type is the message's full proto name and whose attributes are its fields,
+//! each value the field's protobuf JSON (so a string is quoted, a `uint64` is a quoted
+//! number, a list of coins is a JSON array). Every message with the derived JSON is an
+//! event ([`TypedEvent`] has one blanket implementation), and [`TypedEvent::from_attributes`]
+//! reads one back: a new proto field is emitted and parsed without any code here.
 
-use crate::kaizen::{
-    auth::v1::EventAccountCreated,
-    bank::v1::{Coin, EventFeePaid, EventTransfer},
-};
+use serde::{de::DeserializeOwned, Serialize};
+
+/// Why attributes do not make the event they claim to be.
+#[derive(Debug, thiserror::Error)]
+pub enum EventParseError {
+    #[error("attribute {key:?} is not JSON: {reason}")]
+    NotJson { key: String, reason: String },
+    #[error("the attributes are not a {event}: {reason}")]
+    Shape { event: String, reason: String },
+}
 
 /// A protobuf event message.
-pub trait TypedEvent: prost::Name {
-    /// One `(field, value)` pair per field, values rendered as plain text.
-    fn attributes(&self) -> Vec<(&'static str, String)>;
-}
-
-fn coins_text(coins: &[Coin]) -> String {
-    coins
-        .iter()
-        .map(|c| format!("{}{}", c.amount, c.denom))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-impl TypedEvent for EventAccountCreated {
-    fn attributes(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("address", self.address.clone()),
-            ("account_number", self.account_number.to_string()),
-        ]
-    }
-}
-
-impl TypedEvent for EventTransfer {
-    fn attributes(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("sender", self.sender.clone()),
-            ("recipient", self.recipient.clone()),
-            ("amount", coins_text(&self.amount)),
-        ]
-    }
-}
-
-impl TypedEvent for EventFeePaid {
-    fn attributes(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("payer", self.payer.clone()),
-            ("amount", coins_text(&self.amount)),
-        ]
-    }
-}
-
-/// Implements [`TypedEvent`] for a message whose fields all render with `to_string`.
-macro_rules! plain_event {
-    ($ty:ty { $($field:ident),* $(,)? }) => {
-        impl TypedEvent for $ty {
-            fn attributes(&self) -> Vec<(&'static str, String)> {
-                vec![$((stringify!($field), self.$field.to_string())),*]
-            }
+pub trait TypedEvent: prost::Name + Serialize + DeserializeOwned {
+    /// One `(field, JSON value)` pair per field, default values included, sorted by
+    /// field name.
+    fn attributes(&self) -> Vec<(String, String)> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(fields)) => fields
+                .into_iter()
+                .map(|(k, v)| (k, v.to_string()))
+                .collect(),
+            // The derived JSON of a message is always an object.
+            _ => Vec::new(),
         }
-    };
+    }
+
+    /// The event these attributes describe (unknown attributes are refused, missing
+    /// ones take their default).
+    fn from_attributes<'a>(
+        attributes: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, EventParseError> {
+        let mut fields = serde_json::Map::new();
+        for (key, value) in attributes {
+            let value = serde_json::from_str(value).map_err(|e| EventParseError::NotJson {
+                key: key.to_string(),
+                reason: e.to_string(),
+            })?;
+            fields.insert(key.to_string(), value);
+        }
+        serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| {
+            EventParseError::Shape {
+                event: Self::full_name(),
+                reason: e.to_string(),
+            }
+        })
+    }
 }
 
-use crate::kaizen::{da::v1 as da, staking::v1 as staking};
+impl<T: prost::Name + Serialize + DeserializeOwned> TypedEvent for T {}
 
-plain_event!(staking::EventDaOperatorRegistered {
-    operator,
-    endpoint,
-    bond
-});
-plain_event!(staking::EventDaOperatorJailed {
-    operator,
-    consecutive_misses,
-    jailed_until_height
-});
-plain_event!(staking::EventDaOperatorUnjailed { operator });
-plain_event!(da::EventBlobPaid {
-    commitment,
-    payer,
-    size,
-    fee,
-    epoch,
-    expires_height
-});
-plain_event!(da::EventBlobCertified {
-    commitment,
-    signers,
-    shards_held
-});
-plain_event!(da::EventBlobExpired { commitment });
-plain_event!(da::EventChallengeIssued {
-    id,
-    operator,
-    commitment,
-    shard_index,
-    segment_index,
-    deadline_height
-});
-plain_event!(da::EventChallengeAnswered {
-    id,
-    operator,
-    reward
-});
-plain_event!(da::EventChallengeMissed { id, operator });
-plain_event!(da::EventEpochStarted {
-    epoch,
-    seed,
-    quorum_size,
-    randomness_contributions
-});
+/// The typed event `E` in an event of type `kind` with `attributes`, whatever struct
+/// carries them (ABCI, CometBFT RPC, a Cosmos `TxResponse`): `None` if `kind` is another
+/// event's.
+pub fn parse_event<'a, E: TypedEvent>(
+    kind: &str,
+    attributes: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Option<Result<E, EventParseError>> {
+    (kind == E::full_name()).then(|| E::from_attributes(attributes))
+}
 
-plain_event!(staking::EventEvaluatorRegistered { evaluator, bond });
-plain_event!(staking::EventEvaluatorSlashed {
-    evaluator,
-    amount,
-    reason,
-    job_id,
-    jailed_until_height
-});
-plain_event!(staking::EventEvaluatorUnjailed { evaluator });
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kaizen::bank::v1::{Coin, EventTransfer};
+    use crate::kaizen::bounty::v1::EventBountyCreated;
 
-use crate::kaizen::{attest::v1 as attest, bounty::v1 as bounty};
+    #[test]
+    fn an_event_reads_back_from_its_attributes() {
+        let e = EventTransfer {
+            sender: "kaizen1a".into(),
+            recipient: "kaizen1b".into(),
+            amount: vec![Coin {
+                denom: "ukzn".into(),
+                amount: "5".into(),
+            }],
+        };
+        let attrs = e.attributes();
+        assert_eq!(
+            attrs,
+            vec![
+                (
+                    "amount".to_string(),
+                    r#"[{"amount":"5","denom":"ukzn"}]"#.to_string()
+                ),
+                ("recipient".to_string(), "\"kaizen1b\"".to_string()),
+                ("sender".to_string(), "\"kaizen1a\"".to_string()),
+            ]
+        );
+        let back =
+            EventTransfer::from_attributes(attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .unwrap();
+        assert_eq!(back, e);
+    }
 
-plain_event!(attest::EventJobAssigned {
-    job_id,
-    round,
-    committee,
-    commit_deadline_height
-});
-plain_event!(attest::EventAttestationCommitted { job_id, evaluator });
-plain_event!(attest::EventRevealOpened {
-    job_id,
-    reveal_deadline_height
-});
-plain_event!(attest::EventAttestationRevealed {
-    job_id,
-    evaluator,
-    score_ppm,
-    failure_code
-});
-plain_event!(attest::EventJobFinal {
-    job_id,
-    status,
-    score_ppm,
-    failure_code,
-    agreeing
-});
-plain_event!(bounty::EventBountyCreated {
-    bounty_id,
-    sponsor,
-    reward,
-    baseline_job_id
-});
-plain_event!(bounty::EventBountyOpened {
-    bounty_id,
-    baseline_score_ppm,
-    target_ppm
-});
-plain_event!(bounty::EventSubmissionCommitted {
-    bounty_id,
-    submission_id,
-    submitter
-});
-plain_event!(bounty::EventSubmissionRevealed {
-    bounty_id,
-    submission_id,
-    job_id
-});
-plain_event!(bounty::EventSubmissionScored {
-    bounty_id,
-    submission_id,
-    status,
-    score_ppm,
-    failure_code,
-    beats_target
-});
-plain_event!(bounty::EventBountySettled {
-    bounty_id,
-    submission_id,
-    winner,
-    submitter_amount,
-    verifier_amount,
-    model_id
-});
-plain_event!(bounty::EventBountyClosed {
-    bounty_id,
-    status,
-    refunded
-});
+    #[test]
+    fn zero_fields_are_emitted_and_bad_attributes_are_refused() {
+        let e = EventBountyCreated::default();
+        let attrs = e.attributes();
+        assert!(attrs.iter().any(|(k, v)| k == "bounty_id" && v == "\"0\""));
+        assert!(matches!(
+            EventBountyCreated::from_attributes([("bounty_id", "five")]),
+            Err(EventParseError::NotJson { .. })
+        ));
+        assert!(matches!(
+            EventBountyCreated::from_attributes([("no_such_field", "1")]),
+            Err(EventParseError::Shape { .. })
+        ));
+    }
+}

@@ -19,31 +19,37 @@ pub mod kaizen {
     pub mod auth {
         pub mod v1 {
             include!(concat!(env!("OUT_DIR"), "/kaizen.auth.v1.rs"));
+            include!(concat!(env!("OUT_DIR"), "/kaizen.auth.v1.serde.rs"));
         }
     }
     pub mod bank {
         pub mod v1 {
             include!(concat!(env!("OUT_DIR"), "/kaizen.bank.v1.rs"));
+            include!(concat!(env!("OUT_DIR"), "/kaizen.bank.v1.serde.rs"));
         }
     }
     pub mod staking {
         pub mod v1 {
             include!(concat!(env!("OUT_DIR"), "/kaizen.staking.v1.rs"));
+            include!(concat!(env!("OUT_DIR"), "/kaizen.staking.v1.serde.rs"));
         }
     }
     pub mod da {
         pub mod v1 {
             include!(concat!(env!("OUT_DIR"), "/kaizen.da.v1.rs"));
+            include!(concat!(env!("OUT_DIR"), "/kaizen.da.v1.serde.rs"));
         }
     }
     pub mod attest {
         pub mod v1 {
             include!(concat!(env!("OUT_DIR"), "/kaizen.attest.v1.rs"));
+            include!(concat!(env!("OUT_DIR"), "/kaizen.attest.v1.serde.rs"));
         }
     }
     pub mod bounty {
         pub mod v1 {
             include!(concat!(env!("OUT_DIR"), "/kaizen.bounty.v1.rs"));
+            include!(concat!(env!("OUT_DIR"), "/kaizen.bounty.v1.serde.rs"));
         }
     }
 }

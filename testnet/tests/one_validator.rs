@@ -51,11 +51,25 @@ async fn a_cli_send_lands_and_the_cli_and_grpc_show_the_new_balance() -> anyhow:
         .iter()
         .find(|e| e["type"] == "kaizen.bank.v1.EventTransfer")
         .expect("a transfer event");
-    assert!(transfer["attributes"]
+    // The attributes read back as the typed event (each value its field's JSON).
+    let attributes: Vec<(&str, &str)> = transfer["attributes"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|a| a["key"] == "recipient" && a["value"] == bob.as_str()));
+        .map(|a| {
+            (
+                a["key"].as_str().unwrap_or_default(),
+                a["value"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let transfer =
+        kaizen_proto::event::parse_event::<kaizen_proto::kaizen::bank::v1::EventTransfer>(
+            "kaizen.bank.v1.EventTransfer",
+            attributes,
+        )
+        .expect("the type matches")?;
+    assert_eq!(transfer.recipient, bob);
     assert!(events
         .iter()
         .any(|e| e["type"] == "kaizen.bank.v1.EventFeePaid"));

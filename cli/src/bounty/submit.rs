@@ -6,7 +6,6 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use kaizen_cli::{client::Endpoints, keys::Keyring, tx};
 use kaizen_proto::kaizen::bounty::v1 as bounty;
-use prost::Name;
 use serde_json::{json, Value};
 
 use super::{
@@ -17,7 +16,7 @@ use super::{
     BountyCmd, UploadFlags, WaitFlags,
 };
 use crate::{
-    chain::{any, event_u64, latest_height, send, Ctx, SignFlags},
+    chain::{any, event, latest_height, send, Ctx, SignFlags},
     output::{failure_meaning, format_score, print, tx_response_json},
 };
 
@@ -161,18 +160,15 @@ async fn commit(
             r.txhash, r.height, r.raw_log, r.codespace, r.code
         );
     }
-    let id = event_u64(
-        &r,
-        &bounty::EventSubmissionCommitted::full_name(),
-        "submission_id",
-    )
-    .with_context(|| {
-        format!(
-            "the commit landed in block {} but carries no submission id; the salt is in {}",
-            r.height,
-            pending.display()
-        )
-    })?;
+    let id = event::<bounty::EventSubmissionCommitted>(&r)
+        .map(|e| e.submission_id)
+        .with_context(|| {
+            format!(
+                "the commit landed in block {} but carries no submission id; the salt is in {}",
+                r.height,
+                pending.display()
+            )
+        })?;
     saved.submission_id = Some(id);
     saved.commit_txhash = Some(r.txhash.clone());
     saved.commit_height = Some(r.height.max(0) as u64);
@@ -217,7 +213,7 @@ async fn reveal_and_wait(
                 sign.from, sub.reveal_deadline_height
             )
         })?;
-        let job = event_u64(&r, &bounty::EventSubmissionRevealed::full_name(), "job_id");
+        let job = event::<bounty::EventSubmissionRevealed>(&r).map(|e| e.job_id);
         eprintln!(
             "revealed submission {id} at height {}{}",
             r.height,
@@ -338,23 +334,10 @@ async fn settlement(ep: &Endpoints, b: &bounty::Bounty) -> Option<(String, Strin
     }
     let height = tendermint::block::Height::try_from(b.closed_height).ok()?;
     let r = ep.rpc().ok()?.block_results(height).await.ok()?;
-    let ty = bounty::EventBountySettled::full_name();
-    let id = b.id.to_string();
     r.finalize_block_events
         .iter()
         .chain(r.end_block_events.iter().flatten())
-        .filter(|e| e.kind == ty)
-        .find(|e| kaizen_framework::event::attribute(e, "bounty_id") == Some(id.as_str()))
-        .map(|e| {
-            let a = |k| {
-                kaizen_framework::event::attribute(e, k)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            (
-                a("submitter_amount"),
-                a("verifier_amount"),
-                a("model_id").parse().unwrap_or(0),
-            )
-        })
+        .filter_map(|e| kaizen_framework::event::from_abci::<bounty::EventBountySettled>(e)?.ok())
+        .find(|e| e.bounty_id == b.id)
+        .map(|e| (e.submitter_amount, e.verifier_amount, e.model_id))
 }

@@ -3,7 +3,6 @@
 use anyhow::{bail, Context};
 use kaizen_cli::keys::Keyring;
 use kaizen_proto::kaizen::bounty::v1 as bounty;
-use prost::Name;
 use serde_json::json;
 
 use super::{
@@ -11,7 +10,7 @@ use super::{
     BountyTx, CreateArgs,
 };
 use crate::{
-    chain::{any, event_attr, event_u64, latest_height, parse_ukzn, send, Ctx},
+    chain::{any, event, latest_height, parse_ukzn, send, Ctx},
     output::{mempool_text, print, tx_response_json},
 };
 
@@ -113,11 +112,7 @@ pub async fn bounty_tx(ctx: &Ctx, cmd: BountyTx) -> anyhow::Result<()> {
                 "cancelling the bounty",
             )
             .await?;
-            let refunded = event_attr(
-                &r,
-                bounty::EventBountyClosed::full_name().as_str(),
-                "refunded",
-            );
+            let refunded = event::<bounty::EventBountyClosed>(&r).map(|e| e.refunded);
             print(
                 ctx.out,
                 json!({"bounty_id": id, "refunded": refunded, "tx": tx_response_json(&r)}),
@@ -197,9 +192,9 @@ async fn create(ctx: &Ctx, a: &CreateArgs) -> anyhow::Result<()> {
         "creating the bounty",
     )
     .await?;
-    let ty = bounty::EventBountyCreated::full_name();
-    let id = event_u64(&r, &ty, "bounty_id");
-    let job = event_u64(&r, &ty, "baseline_job_id");
+    let created = event::<bounty::EventBountyCreated>(&r);
+    let id = created.as_ref().map(|e| e.bounty_id);
+    let job = created.as_ref().map(|e| e.baseline_job_id);
     let v = json!({
         "bounty_id": id, "baseline_job_id": job, "deadline_height": msg.deadline_height,
         "test_set": hex::encode(&msg.test_set), "baseline_model": hex::encode(&msg.baseline_model),

@@ -1,4 +1,4 @@
-//! Typed events of the `bank` module (attributes in `kaizen_proto::event`).
+//! Typed events of the `bank` module (emitted and parsed by `kaizen_framework::event`).
 
 pub use kaizen_proto::kaizen::bank::v1::{Coin, EventFeePaid, EventTransfer};
 
@@ -10,4 +10,13 @@ pub fn coins(c: &kaizen_framework::Coins) -> Vec<Coin> {
             amount: amount.to_string(),
         })
         .collect()
+}
+
+/// Coins as `100ukzn,5uother`, as the Cosmos SDK prints them.
+pub fn coins_text(coins: &[Coin]) -> String {
+    coins
+        .iter()
+        .map(|c| format!("{}{}", c.amount, c.denom))
+        .collect::<Vec<_>>()
+        .join(",")
 }

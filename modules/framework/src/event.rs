@@ -1,8 +1,10 @@
 //! Typed events: a protobuf message per event, emitted as an ABCI event whose type is
 //! the message's full proto name (as Cosmos SDK's typed events), with one indexed
-//! attribute per field so that CometBFT's `tx_search` can find them.
+//! attribute per field (its protobuf JSON) so that CometBFT's `tx_search` can find them.
+//! [`from_abci`] reads one back; daemons, the CLI and tests use it instead of attribute
+//! names.
 
-pub use kaizen_proto::event::TypedEvent;
+pub use kaizen_proto::event::{EventParseError, TypedEvent};
 use tendermint::abci::{Event, EventAttribute};
 
 /// The ABCI form of a typed event.
@@ -15,14 +17,31 @@ pub fn to_abci<E: TypedEvent>(event: &E) -> Event {
     Event::new(E::full_name(), attributes)
 }
 
-/// The value of attribute `key` of an ABCI event, if present.
-pub fn attribute<'a>(event: &'a Event, key: &str) -> Option<&'a str> {
-    event.attributes.iter().find_map(|a| {
-        let k = a.key_str().ok()?;
-        if k == key {
-            a.value_str().ok()
-        } else {
-            None
+/// The typed event in an ABCI event: `None` if the event is of another type.
+pub fn from_abci<E: TypedEvent>(event: &Event) -> Option<Result<E, EventParseError>> {
+    if event.kind != E::full_name() {
+        return None;
+    }
+    let mut pairs = Vec::with_capacity(event.attributes.len());
+    for a in &event.attributes {
+        match (a.key_str(), a.value_str()) {
+            (Ok(k), Ok(v)) => pairs.push((k, v)),
+            _ => {
+                return Some(Err(EventParseError::Shape {
+                    event: E::full_name(),
+                    reason: "an attribute is not UTF-8".into(),
+                }))
+            }
         }
-    })
+    }
+    Some(E::from_attributes(pairs))
+}
+
+/// Every event of type `E` among `events`, parsed (those that do not parse are skipped:
+/// the chain emits only well-formed ones).
+pub fn all_of<'a, E: TypedEvent + 'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<E> {
+    events
+        .into_iter()
+        .filter_map(|e| from_abci::<E>(e)?.ok())
+        .collect()
 }
