@@ -2,22 +2,14 @@
 //! either hash is a consensus-breaking change: if it is on purpose, update the constant
 //! and say so in the change; if not, something changed state encoding or gas.
 
-use cosmrs::proto::Any;
 use kaizen_app::harness::{genesis_with_balances, TestKey, TestNode};
+use kaizen_framework::any;
 use kaizen_framework::bls::BlsKey;
 use kaizen_proto::kaizen::{da::v1::MsgPayForBlob, staking::v1::MsgRegisterDaOperator};
-use prost::{Message, Name};
 
 const GENESIS_HASH: &str = "99d493bdbe53cb39e24bcf3093182c7cec7521484233385d79fb1b6e0bbf1aab";
 const AFTER_SEND_HASH: &str = "2389095f9299a6482330bb3e5cd399e2f1f4be59c5f018149981ddc05a61e6d0";
 const AFTER_DA_HASH: &str = "a80f7af6850f3f914245b62fcb5d98375ca32134da275ee87890df3e976bb6e9";
-
-fn any<T: Message + Name>(msg: &T) -> Any {
-    Any {
-        type_url: T::type_url(),
-        value: msg.encode_to_vec(),
-    }
-}
 
 #[tokio::test]
 async fn app_hash_after_genesis_and_one_of_each_message_is_unchanged() -> anyhow::Result<()> {

@@ -15,6 +15,7 @@ use kaizen_da_core::{
     blob::{encode_blob, EncodedBlob},
     CpuCoder, ErasureParams,
 };
+use kaizen_framework::any;
 use kaizen_framework::{
     bls::{aggregate_signatures, BlsKey},
     Address,
@@ -23,7 +24,6 @@ use kaizen_proto::kaizen::{
     attest::v1 as attest, bounty::v1 as bounty, da::v1 as da, staking::v1 as staking,
 };
 use kaizen_staking::{GenesisDaOperator, GenesisEvaluator};
-use prost::{Message, Name};
 use sha2::{Digest, Sha256};
 use tendermint_proto::v0_38::abci::ExecTxResult;
 
@@ -40,13 +40,6 @@ struct Chain {
     alice: TestKey,
     bob: TestKey,
     carol: TestKey,
-}
-
-fn any<T: Message + Name>(msg: &T) -> Any {
-    Any {
-        type_url: T::type_url(),
-        value: msg.encode_to_vec(),
-    }
 }
 
 fn genesis(

@@ -12,10 +12,10 @@ use kaizen_da_core::{
     blob::{encode_blob, EncodedBlob},
     CpuCoder, ErasureParams,
 };
+use kaizen_framework::any;
 use kaizen_framework::bls::{aggregate_signatures, BlsKey};
 use kaizen_proto::kaizen::{da::v1 as da, staking::v1 as staking};
 use kaizen_staking::GenesisDaOperator;
-use prost::{Message, Name};
 use sha2::{Digest, Sha256};
 use tendermint_proto::v0_38::abci::ExecTxResult;
 
@@ -37,13 +37,6 @@ fn operators(n: usize) -> Vec<Operator> {
             bls: bls_key(&format!("operator{i}")),
         })
         .collect()
-}
-
-fn any<T: Message + Name>(msg: &T) -> Any {
-    Any {
-        type_url: T::type_url(),
-        value: msg.encode_to_vec(),
-    }
 }
 
 /// A genesis with `ops` registered (bond 1 000 000 each) and `payer` funded.

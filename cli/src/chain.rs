@@ -2,6 +2,7 @@
 //! flags and the transaction options they make, broadcast with a checked result, reading
 //! a response's events, the latest height, and addresses given as key names.
 
+pub use kaizen_framework::any;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -15,7 +16,6 @@ use kaizen_cli::{
     tx::{self, Gas, TxOptions},
 };
 use kaizen_framework::Address;
-use prost::{Message, Name};
 
 use crate::output::Output;
 
@@ -121,14 +121,6 @@ impl SignFlags {
             "",
             true,
         )
-    }
-}
-
-/// A message packed for a transaction body.
-pub fn any<T: Message + Name>(msg: &T) -> Any {
-    Any {
-        type_url: T::type_url(),
-        value: msg.encode_to_vec(),
     }
 }
 

@@ -24,11 +24,11 @@ use kaizen_da_client::{
     dispersal::DaClient,
 };
 use kaizen_da_core::{blob::BlobRef, CpuCoder};
+use kaizen_framework::any;
 use kaizen_proto::kaizen::attest::v1::{
     query_client::QueryClient as AttestQuery, EvaluationJob, JobStatus, MsgCommitAttestation,
     MsgRevealAttestation, QueryAssignedJobsRequest,
 };
-use prost::{Message, Name};
 use sha2::{Digest, Sha256};
 use tonic::transport::Channel;
 
@@ -62,13 +62,6 @@ pub struct EvaluatorNode {
     chain: GrpcChain,
     attest: AttestQuery<Channel>,
     journal: Journal,
-}
-
-fn any<T: Message + Name>(msg: &T) -> Any {
-    Any {
-        type_url: T::type_url(),
-        value: msg.encode_to_vec(),
-    }
 }
 
 fn random_salt() -> anyhow::Result<[u8; 32]> {

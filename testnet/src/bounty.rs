@@ -13,8 +13,8 @@ use std::{
 use anyhow::{bail, Context};
 use cosmrs::proto::Any;
 use kaizen_client::{tx::broadcast_checked, Endpoints};
+pub use kaizen_framework::any;
 use kaizen_proto::kaizen::{attest::v1 as attest, bounty::v1 as bounty, staking::v1 as staking};
-use prost::{Message, Name};
 use serde_json::Value;
 use tonic::transport::Channel;
 
@@ -33,13 +33,6 @@ pub fn expected() -> anyhow::Result<Value> {
     Ok(serde_json::from_slice(&std::fs::read(demo(
         "expected.json",
     ))?)?)
-}
-
-pub fn any<T: Message + Name>(msg: &T) -> Any {
-    Any {
-        type_url: T::type_url(),
-        value: msg.encode_to_vec(),
-    }
 }
 
 pub struct Net {

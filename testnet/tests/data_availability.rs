@@ -2,6 +2,7 @@
 //! nodes registered as DA operators in genesis, driven through the `kaizen` CLI and the
 //! nodes' gRPC.
 
+use kaizen_framework::any;
 use std::time::Duration;
 
 use kaizen_framework::bls::BlsKey;
@@ -234,13 +235,6 @@ async fn da_nodes_refuse_unpaid_unproven_and_oversized_shards_and_the_chain_refu
         "{refused}"
     );
     Ok(())
-}
-
-fn any<T: prost::Message + prost::Name>(msg: &T) -> cosmrs::proto::Any {
-    cosmrs::proto::Any {
-        type_url: T::type_url(),
-        value: msg.encode_to_vec(),
-    }
 }
 
 async fn channel(url: &str) -> anyhow::Result<tonic::transport::Channel> {

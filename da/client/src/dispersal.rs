@@ -14,12 +14,12 @@ use anyhow::{bail, Context};
 use cosmrs::{crypto::secp256k1::SigningKey, proto::Any};
 use futures::{stream, StreamExt};
 use kaizen_client::{tx::broadcast_checked, Endpoints};
+use kaizen_framework::any;
 use kaizen_framework::{bls, Address};
 use kaizen_proto::kaizen::da::v1::{
     node_client::NodeClient, Blob, BlobStatus, GetShardRequest, MsgCertifyBlob, MsgPayForBlob,
     Params, Quorum, StoreShardRequest,
 };
-use prost::{Message, Name};
 use tonic::transport::Channel;
 
 use kaizen_da_core::{
@@ -127,13 +127,6 @@ pub fn blob_fee(params: &Params, size: u64, retention_blocks: u64) -> anyhow::Re
         .context("fee overflows")?
         .div_ceil(1_000_000);
     base.checked_add(variable).context("fee overflows")
-}
-
-fn any<T: Message + Name>(msg: &T) -> Any {
-    Any {
-        type_url: T::type_url(),
-        value: msg.encode_to_vec(),
-    }
 }
 
 async fn node_client(endpoint: &str) -> anyhow::Result<NodeClient<Channel>> {

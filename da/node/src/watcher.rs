@@ -16,9 +16,9 @@ use kaizen_client::{
     tx::{broadcast, TxOptions},
     Endpoints,
 };
+use kaizen_framework::any;
 use kaizen_framework::{bls::BlsKey, Address};
 use kaizen_proto::kaizen::da::v1::{Challenge, MsgAnswerChallenge, MsgSubmitRandomness};
-use prost::{Message, Name};
 
 use kaizen_da_client::chain::ChainView;
 use kaizen_da_core::{assignment::randomness_message, commitment::segment_path, SEGMENT_BYTES};
@@ -59,13 +59,6 @@ pub struct Watcher {
     pub chain_id: String,
     pub interval: Duration,
     memory: tokio::sync::Mutex<Memory>,
-}
-
-fn any<T: Message + Name>(msg: &T) -> Any {
-    Any {
-        type_url: T::type_url(),
-        value: msg.encode_to_vec(),
-    }
 }
 
 /// The answer to a challenge from the stored shard, if this node has it.

@@ -50,3 +50,11 @@ pub use store::{due_queue_keys, MeteredStateRead, MeteredStateWrite};
 pub const NATIVE_DENOM: &str = "ukzn";
 /// The bech32 prefix of account addresses.
 pub const ADDRESS_PREFIX: &str = "kaizen";
+
+/// A message packed for a transaction body (`Any` with its type URL).
+pub fn any<T: prost::Message + prost::Name>(msg: &T) -> cosmrs::proto::Any {
+    cosmrs::proto::Any {
+        type_url: T::type_url(),
+        value: msg.encode_to_vec(),
+    }
+}
