@@ -55,7 +55,8 @@ struct PendingBlock {
 /// The Kaizen state machine.
 pub struct App {
     storage: Storage,
-    config: Option<ChainConfig>,
+    /// Shared, so that `CheckTx` and `FinalizeBlock` take it without copying the genesis.
+    config: Option<Arc<ChainConfig>>,
     pending: Option<PendingBlock>,
     /// State that `CheckTx` runs against: the last commit plus the mempool's
     /// transactions, so that a sender's second transaction sees the first's sequence.
@@ -207,7 +208,7 @@ impl App {
         })
     }
 
-    fn config(&self) -> anyhow::Result<&ChainConfig> {
+    fn config(&self) -> anyhow::Result<&Arc<ChainConfig>> {
         self.config
             .as_ref()
             .context("the chain has no genesis yet (InitChain was never called)")
@@ -462,7 +463,7 @@ impl App {
     }
 }
 
-async fn load_config<S: StateRead>(state: &S) -> anyhow::Result<Option<ChainConfig>> {
+async fn load_config<S: StateRead>(state: &S) -> anyhow::Result<Option<Arc<ChainConfig>>> {
     let Some(chain_id) = state.get_raw(state_key::chain_id()).await? else {
         return Ok(None);
     };
@@ -478,12 +479,12 @@ async fn load_config<S: StateRead>(state: &S) -> anyhow::Result<Option<ChainConf
         .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
         .map(i64::from_be_bytes)
         .unwrap_or(-1);
-    Ok(Some(ChainConfig {
+    Ok(Some(Arc::new(ChainConfig {
         chain_id: String::from_utf8(chain_id)?,
         limits: genesis.decode_limits(),
         genesis,
         block_max_gas: u64::try_from(max_gas).ok().filter(|g| *g > 0),
-    }))
+    })))
 }
 
 fn check_error(e: HandlerError, gas_wanted: u64, gas_used: u64) -> ResponseCheckTx {
