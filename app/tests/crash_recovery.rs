@@ -219,6 +219,56 @@ async fn a_store_reopened_after_empty_blocks_reports_their_height() -> anyhow::R
     Ok(())
 }
 
+async fn a_store_reopened_after_a_deletion_under_a_deep_parent_reports_its_height(
+) -> anyhow::Result<()> {
+    use cnidarium::{StateDelta, StateWrite, Storage};
+    use sha2::{Digest, Sha256};
+    // Three keys whose tree paths share their first three nibbles and differ at the
+    // fourth: deleting one rewrites their parent, an internal node three levels down,
+    // and the block's only leaf (the chain id, rewritten each block) sits higher. The
+    // store must still find that version on reopening.
+    let mut buckets: std::collections::BTreeMap<u16, Vec<String>> = Default::default();
+    let mut siblings = None;
+    for i in 0u32.. {
+        let key = format!("test/key/{i}");
+        let h = Sha256::digest(key.as_bytes());
+        let prefix = (u16::from(h[0]) << 4) | u16::from(h[1] >> 4);
+        let fourth = |k: &String| Sha256::digest(k.as_bytes())[1] & 0x0f;
+        let bucket = buckets.entry(prefix).or_default();
+        if bucket.iter().all(|k| fourth(k) != h[1] & 0x0f) {
+            bucket.push(key);
+        }
+        if bucket.len() == 3 {
+            siblings = Some(bucket.clone());
+            break;
+        }
+    }
+    let siblings = siblings.context("three sibling keys")?;
+    let tmp = tempfile::tempdir()?;
+    let storage = Storage::load(tmp.path().to_path_buf(), vec![]).await?;
+    let mut state = StateDelta::new(storage.latest_snapshot());
+    for k in &siblings {
+        state.put_raw(k.clone(), b"v".to_vec());
+    }
+    state.put_raw("app/chain_id".into(), b"kaizen-test-p0".to_vec());
+    storage.commit(state).await?;
+    let mut state = StateDelta::new(storage.latest_snapshot());
+    state.delete(siblings[0].clone());
+    state.put_raw("app/chain_id".into(), b"kaizen-test-p0".to_vec());
+    storage.commit(state).await?;
+    anyhow::ensure!(storage.latest_version() == 1);
+    storage.release().await;
+
+    let storage = Storage::load(tmp.path().to_path_buf(), vec![]).await?;
+    let version = storage.latest_version();
+    storage.release().await;
+    anyhow::ensure!(
+        version == 1,
+        "reopened at version {version} (u64::MAX is nothing committed), want 1"
+    );
+    Ok(())
+}
+
 type TestFn = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>>>>;
 
 fn main() -> anyhow::Result<()> {
@@ -232,7 +282,7 @@ fn main() -> anyhow::Result<()> {
         let phase = args.get(3).context("child DIR PHASE")?;
         return rt.block_on(child(Path::new(dir), phase));
     }
-    let tests: [(&str, TestFn); 4] = [
+    let tests: [(&str, TestFn); 5] = [
         (
             "app_killed_after_finalize_block_before_commit_recovers_and_replays_to_the_same_hash",
             || Box::pin(killed_after_finalize_before_commit()),
@@ -247,6 +297,10 @@ fn main() -> anyhow::Result<()> {
         (
             "a_store_reopened_after_empty_blocks_reports_their_height",
             || Box::pin(a_store_reopened_after_empty_blocks_reports_their_height()),
+        ),
+        (
+            "a_store_reopened_after_a_deletion_under_a_deep_parent_reports_its_height",
+            || Box::pin(a_store_reopened_after_a_deletion_under_a_deep_parent_reports_its_height()),
         ),
     ];
     let filter = args.iter().skip(1).find(|a| !a.starts_with('-')).cloned();
