@@ -36,7 +36,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut config = prost_build::Config::new();
     config.enable_type_names();
-    config.type_name_domain(["."], "type.googleapis.com");
     tonic_build::configure()
         .build_client(true)
         .build_server(true)

@@ -216,7 +216,11 @@ impl App {
 
     async fn reset_mempool(&mut self) -> anyhow::Result<()> {
         self.mempool = match self.config.as_ref() {
-            Some(config) => next_block_state(&self.storage, &config.chain_id).await?,
+            Some(config) => {
+                next_block_state(self.storage.latest_snapshot(), &config.chain_id)
+                    .await?
+                    .0
+            }
             None => StateDelta::new(self.storage.latest_snapshot()),
         };
         Ok(())
@@ -526,13 +530,13 @@ pub async fn simulate(
         ..config.limits
     };
     let tx = decode_tx(tx_bytes, &limits)?;
-    let mut state = next_block_state(storage, &config.chain_id)
+    let (mut state, height) = next_block_state(snapshot, &config.chain_id)
         .await
         .map_err(HandlerError::internal)?;
     let cache = SignatureCache::new(0);
     let env = TxEnv {
         chain_id: &config.chain_id,
-        height: committed_height(storage).saturating_add(1),
+        height,
         time: tendermint::Time::unix_epoch(),
         mode: ExecMode::Simulate,
         params: &config.genesis.tx,
@@ -545,16 +549,22 @@ pub async fn simulate(
 /// block's begin-block hooks applied. `CheckTx` and `Simulate` run on it, so a handler
 /// sees there what it will see in the block (at an epoch boundary, the new quorum) and
 /// needs no mode of its own. The next block's time is not known yet; no hook reads it.
+/// Returns the state and the next block's height, both from `snapshot` (so that a
+/// commit in between cannot pair a new state with an old height).
 async fn next_block_state(
-    storage: &Storage,
+    snapshot: cnidarium::Snapshot,
     chain_id: &str,
-) -> anyhow::Result<StateDelta<cnidarium::Snapshot>> {
-    let mut state = StateDelta::new(storage.latest_snapshot());
+) -> anyhow::Result<(StateDelta<cnidarium::Snapshot>, u64)> {
+    let height = match snapshot.version() {
+        u64::MAX => 0,
+        v => v,
+    };
+    let mut state = StateDelta::new(snapshot);
     let block = BlockCtx {
         chain_id: chain_id.to_string(),
-        height: committed_height(storage).saturating_add(1),
+        height: height.saturating_add(1),
         time: tendermint::Time::unix_epoch(),
     };
     components::begin_block(&mut state, &block).await?;
-    Ok(state)
+    Ok((state, block.height))
 }

@@ -150,15 +150,30 @@ async fn ante<S: StateWrite>(
     }
 
     // Clients simulate before they know the fee and send none (cosmpy does); the real
-    // transaction will pay one, so a simulation without a fee pays a token one, and the
-    // estimate includes the transfer's gas.
-    let simulated_fee;
-    let fee = if tx.fee.is_empty() && env.mode == ExecMode::Simulate {
-        simulated_fee = Coins::single(NATIVE_DENOM, 1);
-        &simulated_fee
-    } else {
-        &tx.fee
-    };
+    // transaction will pay one. So a simulation without a fee pays a token one on a fork
+    // that is dropped: the estimate counts the transfer's gas (and its event's), and the
+    // messages still see the whole balance (a "send everything" estimate works).
+    if tx.fee.is_empty() && env.mode == ExecMode::Simulate {
+        let payer = tx.signers[0];
+        let token = Coins::single(NATIVE_DENOM, 1);
+        let mut probe = StateDelta::new(&mut *state);
+        // A payer without 1ukzn: the real fee fails in the real transaction, not here.
+        if probe
+            .send(gas, &payer, &fee_collector(), &token)
+            .await
+            .is_ok()
+        {
+            probe.emit(
+                gas,
+                &EventFeePaid {
+                    payer: payer.to_string(),
+                    amount: kaizen_bank::events::coins(&token),
+                },
+            )?;
+        }
+        drop(probe);
+    }
+    let fee = &tx.fee;
     if !fee.is_empty() {
         let payer = tx.signers[0];
         state

@@ -166,7 +166,13 @@ pub async fn query(storage: &Storage, req: &RequestQuery) -> ResponseQuery {
     let fail = |e: HandlerError, height: u64| ResponseQuery {
         code: e.code,
         codespace: e.codespace.into(),
-        log: e.log,
+        // "Not found" in the words of the SDK's baseapp, which clients match on (cosmjs
+        // answers `getAccount` with null on /rpc error: code = NotFound/).
+        log: if (e.codespace, e.code) == ("sdk", 22) {
+            format!("rpc error: code = NotFound desc = {}: key not found", e.log)
+        } else {
+            e.log
+        },
         height: i64::try_from(height).unwrap_or(0),
         ..Default::default()
     };

@@ -193,5 +193,18 @@ async fn a_simulation_probe_without_gas_limit_measures_the_same_gas() -> anyhow:
     for gas in [sim.gas_used, feeless.gas_used] {
         assert!(gas.abs_diff(real) < 200, "simulated {gas} vs real {real}");
     }
+    // The token fee of a fee-less simulation is not taken from what the messages spend:
+    // a wallet can estimate sending its whole balance.
+    let everything = node.balance(&alice.address).await;
+    let mut all = node
+        .tx_for(
+            &alice,
+            vec![msg_send(&alice.address, &bob.address, everything)],
+        )
+        .await?;
+    all.gas_limit = 0;
+    all.fee = 0;
+    let sim = kaizen_app::app::simulate(node.app.storage(), &all.sign(&alice)?).await?;
+    assert!(sim.result.is_ok(), "{:?}", sim.result);
     Ok(())
 }

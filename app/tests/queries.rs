@@ -130,6 +130,12 @@ async fn bad_queries_get_clear_errors() -> anyhow::Result<()> {
         .await
         .unwrap_err();
     assert_eq!((err.0.as_str(), err.1), ("sdk", 22), "{}", err.2);
+    // Worded as the SDK's baseapp words it: cosmjs reads this as "no account".
+    assert!(
+        err.2.starts_with("rpc error: code = NotFound desc = "),
+        "{}",
+        err.2
+    );
 
     // Whatever the module, a thing that does not exist is "not found" (22), not a bad
     // request.
