@@ -66,13 +66,18 @@ pub struct App {
     parallel_signature_checks: bool,
 }
 
-fn committed_height(storage: &Storage) -> u64 {
-    // cnidarium numbers versions from 0 (genesis, written by InitChain); u64::MAX means
-    // nothing was ever committed. Version h is block h.
-    match storage.latest_version() {
+/// The block height of a store version: cnidarium numbers versions from 0 (genesis,
+/// written by InitChain), and u64::MAX means nothing was ever committed. Version h is
+/// block h.
+pub fn height_of_version(version: u64) -> u64 {
+    match version {
         u64::MAX => 0,
         v => v,
     }
+}
+
+fn committed_height(storage: &Storage) -> u64 {
+    height_of_version(storage.latest_version())
 }
 
 impl App {
@@ -423,16 +428,6 @@ impl App {
         }
 
         block_events.extend(components::end_block(&mut state, &block).await?);
-        // cnidarium finds its newest version on opening from the rightmost leaf of the
-        // tree, and a block that changes nothing writes no leaf: reopened after such a
-        // block, the store would report "nothing committed" and CometBFT's handshake
-        // would replay the chain from InitChain over the old state. Writing the chain id
-        // again puts a leaf at every version; the value, and so the app hash, is the same.
-        state.put_raw(
-            state_key::chain_id().into(),
-            config.chain_id.as_bytes().to_vec(),
-        );
-
         let batch = self.storage.prepare_commit(state).await?;
         let app_hash = Bytes::copy_from_slice(&batch.root_hash().0);
         self.pending = Some(PendingBlock { height, batch });
@@ -555,10 +550,7 @@ async fn next_block_state(
     snapshot: cnidarium::Snapshot,
     chain_id: &str,
 ) -> anyhow::Result<(StateDelta<cnidarium::Snapshot>, u64)> {
-    let height = match snapshot.version() {
-        u64::MAX => 0,
-        v => v,
-    };
+    let height = height_of_version(snapshot.version());
     let mut state = StateDelta::new(snapshot);
     let block = BlockCtx {
         chain_id: chain_id.to_string(),

@@ -52,36 +52,48 @@ pub async fn init_chain<S: StateWrite>(state: &mut S, genesis: &AppGenesis) -> a
     Ok(())
 }
 
-/// Runs every module's begin-block hook on a fork of `state` and applies it; returns
-/// the events.
-pub async fn begin_block<S: StateWrite>(
+/// Which block hook to run.
+#[derive(Clone, Copy)]
+enum Hook {
+    Begin,
+    End,
+}
+
+/// Runs every module's `hook` on a fork of `state` and applies it; returns the events.
+async fn block_hooks<S: StateWrite>(
     state: &mut S,
     block: &BlockCtx,
+    hook: Hook,
 ) -> anyhow::Result<Vec<Event>> {
     let mut hooks = StateDelta::new(state);
     macro_rules! run {
         ($($module:ident: $field:ident),*) => {
-            $( $module::begin_block(&mut hooks, block).await?; )*
+            $(
+                match hook {
+                    Hook::Begin => $module::begin_block(&mut hooks, block).await?,
+                    Hook::End => $module::end_block(&mut hooks, block).await?,
+                }
+            )*
         };
     }
     with_components!(run);
     Ok(hooks.apply().1)
 }
 
-/// Runs every module's end-block hook on a fork of `state` and applies it; returns the
-/// events.
+/// Every module's begin-block hook, in hook order; returns the events.
+pub async fn begin_block<S: StateWrite>(
+    state: &mut S,
+    block: &BlockCtx,
+) -> anyhow::Result<Vec<Event>> {
+    block_hooks(state, block, Hook::Begin).await
+}
+
+/// Every module's end-block hook, in hook order; returns the events.
 pub async fn end_block<S: StateWrite>(
     state: &mut S,
     block: &BlockCtx,
 ) -> anyhow::Result<Vec<Event>> {
-    let mut hooks = StateDelta::new(state);
-    macro_rules! run {
-        ($($module:ident: $field:ident),*) => {
-            $( $module::end_block(&mut hooks, block).await?; )*
-        };
-    }
-    with_components!(run);
-    Ok(hooks.apply().1)
+    block_hooks(state, block, Hook::End).await
 }
 
 #[cfg(test)]

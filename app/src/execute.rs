@@ -16,7 +16,8 @@ use cnidarium::{StateDelta, StateWrite};
 use kaizen_auth::{signature::check_signer, SignatureCache, SignerCheck};
 use kaizen_bank::{events::EventFeePaid, fee_collector, BankWrite};
 use kaizen_framework::{
-    Coins, ExecMode, GasMeter, HandlerError, MeteredStateWrite, TxCtx, TxError, NATIVE_DENOM,
+    Address, Coins, ExecMode, GasMeter, HandlerError, MeteredStateWrite, TxCtx, TxError,
+    NATIVE_DENOM,
 };
 use tendermint::abci::Event;
 
@@ -152,50 +153,45 @@ async fn ante<S: StateWrite>(
     // Clients simulate before they know the fee and send none (cosmpy does); the real
     // transaction will pay one. So a simulation without a fee pays a token one on a fork
     // that is dropped: the estimate counts the transfer's gas (and its event's), and the
-    // messages still see the whole balance (a "send everything" estimate works).
+    // messages still see the whole balance (a "send everything" estimate works). A payer
+    // without 1ukzn fails on the real fee in the real transaction, not here.
+    let payer = *tx.signers.first().ok_or(TxError::NoSignatures)?;
     if tx.fee.is_empty() && env.mode == ExecMode::Simulate {
-        let payer = tx.signers[0];
         let token = Coins::single(NATIVE_DENOM, 1);
-        let mut probe = StateDelta::new(&mut *state);
-        // A payer without 1ukzn: the real fee fails in the real transaction, not here.
-        if probe
-            .send(gas, &payer, &fee_collector(), &token)
-            .await
-            .is_ok()
-        {
-            probe.emit(
-                gas,
-                &EventFeePaid {
-                    payer: payer.to_string(),
-                    amount: kaizen_bank::events::coins(&token),
-                },
-            )?;
-        }
-        drop(probe);
+        let _ = pay_fee(&mut StateDelta::new(&mut *state), gas, &payer, &token).await;
     }
-    let fee = &tx.fee;
-    if !fee.is_empty() {
-        let payer = tx.signers[0];
-        state
-            .send(gas, &payer, &fee_collector(), fee)
-            .await
-            .map_err(|e| {
-                if e.codespace == "bank" {
-                    HandlerError::from(TxError::InsufficientFunds(format!(
-                        "cannot pay the fee: {}",
-                        e.log
-                    )))
-                } else {
-                    e
-                }
-            })?;
-        state.emit(
-            gas,
-            &EventFeePaid {
-                payer: payer.to_string(),
-                amount: kaizen_bank::events::coins(fee),
-            },
-        )?;
+    if !tx.fee.is_empty() {
+        pay_fee(state, gas, &payer, &tx.fee).await?;
     }
+    Ok(())
+}
+
+/// Moves `fee` from `payer` to the fee collector and records it.
+async fn pay_fee<S: StateWrite>(
+    state: &mut S,
+    gas: &GasMeter,
+    payer: &Address,
+    fee: &Coins,
+) -> Result<(), HandlerError> {
+    state
+        .send(gas, payer, &fee_collector(), fee)
+        .await
+        .map_err(|e| {
+            if e.codespace == "bank" {
+                HandlerError::from(TxError::InsufficientFunds(format!(
+                    "cannot pay the fee: {}",
+                    e.log
+                )))
+            } else {
+                e
+            }
+        })?;
+    state.emit(
+        gas,
+        &EventFeePaid {
+            payer: payer.to_string(),
+            amount: kaizen_bank::events::coins(fee),
+        },
+    )?;
     Ok(())
 }

@@ -159,10 +159,7 @@ async fn route(snapshot: &Snapshot, path: &str, data: &[u8]) -> Result<Vec<u8>, 
 }
 
 pub async fn query(storage: &Storage, req: &RequestQuery) -> ResponseQuery {
-    let latest = match storage.latest_version() {
-        u64::MAX => 0,
-        v => v,
-    };
+    let latest = crate::app::height_of_version(storage.latest_version());
     let fail = |e: HandlerError, height: u64| ResponseQuery {
         code: e.code,
         codespace: e.codespace.into(),

@@ -225,8 +225,8 @@ async fn a_store_reopened_after_a_deletion_under_a_deep_parent_reports_its_heigh
     use sha2::{Digest, Sha256};
     // Three keys whose tree paths share their first three nibbles and differ at the
     // fourth: deleting one rewrites their parent, an internal node three levels down,
-    // and the block's only leaf (the chain id, rewritten each block) sits higher. The
-    // store must still find that version on reopening.
+    // and the block's only leaf (another key, rewritten) sits higher. The store must
+    // still find that version on reopening.
     let mut buckets: std::collections::BTreeMap<u16, Vec<String>> = Default::default();
     let mut siblings = None;
     for i in 0u32.. {

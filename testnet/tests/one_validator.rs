@@ -156,30 +156,45 @@ async fn an_unmodified_cosmjs_client_sends_and_reads_balances() -> anyhow::Resul
         String::from_utf8_lossy(&install.stderr)
     );
 
-    let out = std::process::Command::new("node")
-        .arg("send.mjs")
+    let mut node = std::process::Command::new("node");
+    node.arg("send.mjs")
         .arg(devnet.rpc(0))
         .arg(alice["mnemonic"].as_str().unwrap_or_default())
         .arg(&bob)
         .arg("31337")
-        .current_dir(dir.path())
-        .output()?;
+        .current_dir(dir.path());
+    client_sent(&devnet, "cosmjs", node, &alice, &bob, 31337).await?;
+    Ok(())
+}
+
+/// Runs a client's send script (it prints one JSON line: from, chainId, before, after),
+/// and checks that it signed as alice's mnemonic says, that bob received `amount`, and
+/// that Kaizen's own gRPC agrees. Returns the script's JSON.
+async fn client_sent(
+    devnet: &Devnet,
+    client: &str,
+    mut command: std::process::Command,
+    alice: &serde_json::Value,
+    bob: &str,
+    amount: u128,
+) -> anyhow::Result<serde_json::Value> {
+    let out = command.output()?;
     anyhow::ensure!(
         out.status.success(),
-        "cosmjs: {}{}",
+        "{client}: {}{}",
         String::from_utf8_lossy(&out.stderr),
         String::from_utf8_lossy(&out.stdout)
     );
     let result: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    // cosmjs derived the same address from the mnemonic as the Kaizen keyring did.
-    assert_eq!(result["from"], alice["address"]);
-    assert_eq!(result["chainId"], "kaizen-devnet-p0");
+    // The client derived the same address from the mnemonic as the Kaizen keyring did.
+    assert_eq!(result["from"], alice["address"], "{client}");
+    assert_eq!(result["chainId"], "kaizen-devnet-p0", "{client}");
     let before: u128 = result["before"].as_str().unwrap_or("0").parse()?;
     let after: u128 = result["after"].as_str().unwrap_or("0").parse()?;
-    assert_eq!(after, before + 31337);
+    assert_eq!(after, before + amount, "{client}");
     // And Kaizen's own gRPC agrees.
-    assert_eq!(grpc_balance(&devnet, &bob).await?, after);
-    Ok(())
+    assert_eq!(grpc_balance(devnet, bob).await?, after, "{client}");
+    Ok(result)
 }
 
 #[tokio::test]
@@ -199,33 +214,19 @@ async fn an_unmodified_cosmpy_client_simulates_sends_and_reads_balances() -> any
 
     // send.py lets cosmpy pick the gas: it calls Simulate with the deprecated `tx` field.
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("clients/cosmpy/send.py");
-    let out = std::process::Command::new(&python)
+    let mut cosmpy = std::process::Command::new(&python);
+    cosmpy
         .arg(&script)
         .arg(devnet.grpc(0))
         .arg(chain_id)
         .arg(alice["mnemonic"].as_str().unwrap_or_default())
         .arg(&bob)
-        .arg("27182")
-        .output()?;
-    anyhow::ensure!(
-        out.status.success(),
-        "cosmpy: {}{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let result: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    // cosmpy derived the same address from the mnemonic as the Kaizen keyring did.
-    assert_eq!(result["from"], alice["address"]);
-    assert_eq!(result["chainId"], "kaizen-devnet-p0");
+        .arg("27182");
+    let result = client_sent(&devnet, "cosmpy", cosmpy, &alice, &bob, 27182).await?;
     // The gas limit came from the simulation (times cosmpy's margin) and covered the send.
     let gas_used = result["gas_used"].as_u64().unwrap_or(0);
     let gas_wanted = result["gas_wanted"].as_u64().unwrap_or(0);
     assert!(gas_used > 0 && gas_wanted >= gas_used, "{result}");
-    let before: u128 = result["before"].as_str().unwrap_or("0").parse()?;
-    let after: u128 = result["after"].as_str().unwrap_or("0").parse()?;
-    assert_eq!(after, before + 27182);
-    // And Kaizen's own gRPC agrees.
-    assert_eq!(grpc_balance(&devnet, &bob).await?, after);
     Ok(())
 }
 

@@ -36,12 +36,3 @@ pub fn from_abci<E: TypedEvent>(event: &Event) -> Option<Result<E, EventParseErr
     }
     Some(E::from_attributes(pairs))
 }
-
-/// Every event of type `E` among `events`, parsed (those that do not parse are skipped:
-/// the chain emits only well-formed ones).
-pub fn all_of<'a, E: TypedEvent + 'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<E> {
-    events
-        .into_iter()
-        .filter_map(|e| from_abci::<E>(e)?.ok())
-        .collect()
-}

@@ -125,8 +125,9 @@ impl SubstoreConfig {
 
     // Kaizen patch: the newest version is the version of the last node key, whatever
     // the node. Upstream took it from the rightmost node only if that node was a leaf,
-    // and a version whose deepest new node is internal (a deletion under a parent that
-    // keeps two children) read as "nothing committed" on reopening.
+    // and a version whose deepest new node is internal (a version that changes nothing,
+    // or a deletion under a parent that keeps two children) read as "nothing committed"
+    // on reopening.
     pub fn latest_version_from_db(
         &self,
         db_handle: &Arc<rocksdb::DB>,
