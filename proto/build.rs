@@ -40,5 +40,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build_client(true)
         .build_server(true)
         .compile_fds_with_config(config, fds)?;
+
+    cosmos_services(&root)
+}
+
+/// The Cosmos SDK services that `cosmos-sdk-proto` leaves out (the consensus parameters
+/// query, which cosmpy reads for the block gas limit), generated from the pinned
+/// descriptors that reflection serves, so that the code and the descriptors agree.
+fn cosmos_services(root: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    const FILES: &[&str] = &["cosmos/consensus/v1/query.proto"];
+    let descriptors = root.join("cosmos_descriptors.bin");
+    println!("cargo:rerun-if-changed=cosmos_descriptors.bin");
+    let mut fds: prost_types::FileDescriptorSet =
+        prost::Message::decode(std::fs::read(descriptors)?.as_slice())?;
+    // The files and everything they import (prost reads the imported messages to decide
+    // what to derive); only the services' own modules are included by `lib.rs`.
+    let mut needed: Vec<String> = FILES.iter().map(|f| f.to_string()).collect();
+    let mut i = 0;
+    while let Some(name) = needed.get(i).cloned() {
+        let file = fds
+            .file
+            .iter()
+            .find(|f| f.name() == name)
+            .ok_or_else(|| format!("cosmos_descriptors.bin lacks {name}"))?;
+        for dep in &file.dependency {
+            if !needed.contains(dep) {
+                needed.push(dep.clone());
+            }
+        }
+        i += 1;
+    }
+    fds.file.retain(|f| needed.iter().any(|n| n == f.name()));
+    let mut config = prost_build::Config::new();
+    config.enable_type_names();
+    // The consensus parameters are the CometBFT type that tendermint-rs already holds.
+    config.extern_path(".tendermint", "::tendermint_proto::v0_38");
+    tonic_build::configure()
+        .build_client(true)
+        .build_server(true)
+        .compile_fds_with_config(config, fds)?;
     Ok(())
 }

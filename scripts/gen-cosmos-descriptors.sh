@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates proto/cosmos_descriptors.bin: the descriptors of the Cosmos SDK services
-# kaizend serves (auth, bank and params queries, tx service, tendermint service), for gRPC
+# kaizend serves (auth, bank, params and consensus queries, tx service, tendermint service), for gRPC
 # reflection. The .proto sources come from the pinned Go modules below.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -13,6 +13,7 @@ const SERVICES: &[&str] = &[
     "cosmos/params/v1beta1/query.proto",
     "cosmos/tx/v1beta1/service.proto",
     "cosmos/base/tendermint/v1beta1/query.proto",
+    "cosmos/consensus/v1/query.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -15,6 +15,15 @@ pub const COSMOS_FILE_DESCRIPTOR_SET: &[u8] = include_bytes!("../cosmos_descript
 
 pub mod event;
 
+/// Cosmos SDK services that `cosmos-sdk-proto` does not export.
+pub mod cosmos {
+    pub mod consensus {
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/cosmos.consensus.v1.rs"));
+        }
+    }
+}
+
 pub mod kaizen {
     pub mod auth {
         pub mod v1 {

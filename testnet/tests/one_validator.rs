@@ -227,6 +227,47 @@ async fn an_unmodified_cosmpy_client_simulates_sends_and_reads_balances() -> any
     let gas_used = result["gas_used"].as_u64().unwrap_or(0);
     let gas_wanted = result["gas_wanted"].as_u64().unwrap_or(0);
     assert!(gas_used > 0 && gas_wanted >= gas_used, "{result}");
+
+    // cosmpy capped its estimate with the block gas limit, which it reads from the
+    // consensus query (or, on older chains, the params query): both say what CometBFT's
+    // genesis says.
+    use cosmrs::proto::cosmos::params::v1beta1::{
+        query_client::QueryClient as ParamsClient, QueryParamsRequest,
+    };
+    use kaizen_proto::cosmos::consensus::v1 as consensus;
+    let rpc = tendermint_rpc::HttpClient::new(devnet.rpc(0).as_str())?;
+    let genesis_block = rpc
+        .genesis::<serde_json::Value>()
+        .await?
+        .consensus_params
+        .block;
+    let channel = tonic::transport::Channel::from_shared(devnet.grpc(0))?
+        .connect()
+        .await?;
+    let mut consensus = consensus::query_client::QueryClient::new(channel);
+    let block = consensus
+        .params(consensus::QueryParamsRequest {})
+        .await?
+        .into_inner()
+        .params
+        .and_then(|p| p.block)
+        .ok_or_else(|| anyhow::anyhow!("no block parameters"))?;
+    assert_eq!(
+        (block.max_gas, block.max_bytes),
+        (genesis_block.max_gas, genesis_block.max_bytes as i64)
+    );
+    let mut params = ParamsClient::connect(devnet.grpc(0)).await?;
+    let param = params
+        .params(QueryParamsRequest {
+            subspace: "baseapp".into(),
+            key: "BlockParams".into(),
+        })
+        .await?
+        .into_inner()
+        .param
+        .ok_or_else(|| anyhow::anyhow!("no baseapp/BlockParams"))?;
+    let value: serde_json::Value = serde_json::from_str(&param.value)?;
+    assert_eq!(value["max_gas"], genesis_block.max_gas.to_string());
     Ok(())
 }
 
@@ -352,6 +393,7 @@ async fn grpc_reflection_lists_and_describes_the_served_services() -> anyhow::Re
             "cosmos.auth.v1beta1.Query",
             "cosmos.bank.v1beta1.Query",
             "cosmos.base.tendermint.v1beta1.Service",
+            "cosmos.consensus.v1.Query",
             "cosmos.params.v1beta1.Query",
             "cosmos.tx.v1beta1.Service",
             "kaizen.attest.v1.Query",

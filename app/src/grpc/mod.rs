@@ -90,6 +90,7 @@ pub fn router(
         params::v1beta1::query_server::QueryServer as ParamsServer,
         tx::v1beta1::service_server::ServiceServer as TxServer,
     };
+    use kaizen_proto::cosmos::consensus::v1::query_server::QueryServer as ConsensusServer;
     use kaizen_proto::kaizen::{
         attest::v1::query_server::QueryServer as AttestServer,
         bank::v1::query_server::QueryServer as KaizenBankServer,
@@ -102,6 +103,7 @@ pub fn router(
         AuthServer::new(auth::AuthQuery(ctx.clone())),
         BankServer::new(bank::BankQuery(ctx.clone())),
         ParamsServer::new(params::ParamsQuery(ctx.clone())),
+        ConsensusServer::new(params::ConsensusQuery(ctx.clone())),
         TxServer::new(tx::TxService { ctx: ctx.clone(), max_tx_bytes }),
         NodeServer::new(node::NodeService(ctx.clone())),
         KaizenBankServer::new(KaizenBankQuery(ctx.clone())),
