@@ -12,8 +12,10 @@ use std::{path::Path, sync::Arc};
 
 use anyhow::Context;
 use cnidarium::{StagedWriteBatch, StateDelta, StateRead, StateWrite, Storage};
-use kaizen_auth::SignatureCache;
-use kaizen_framework::{BlockCtx, ExecMode, HandlerError};
+use kaizen_auth::{AccountRead, SignatureCache};
+use kaizen_framework::{
+    BlockCtx, ExecMode, GasMeter, HandlerError, MeteredStateRead, MeteredStateWrite,
+};
 use prost::bytes::Bytes;
 use sha2::{Digest, Sha256};
 use tendermint_proto::v0_38::abci::{
@@ -28,7 +30,7 @@ use crate::{
     components,
     events::to_proto_events,
     execute::{execute_tx, TxEnv},
-    genesis::AppGenesis,
+    genesis::{self, TxParams},
     state_key,
     tx::{decode_tx, DecodeLimits},
 };
@@ -40,7 +42,8 @@ pub const APP_VERSION: u64 = 1;
 #[derive(Debug, Clone)]
 struct ChainConfig {
     chain_id: String,
-    genesis: AppGenesis,
+    /// The transaction limits and minimum gas price (`app/tx_params`).
+    tx: TxParams,
     limits: DecodeLimits,
     /// `ConsensusParams.block.max_gas`; `None` when CometBFT's is -1 (no cap).
     block_max_gas: Option<u64>,
@@ -165,9 +168,9 @@ impl App {
         &mut self,
         req: &RequestInitChain,
     ) -> anyhow::Result<ResponseInitChain> {
-        let genesis: AppGenesis = serde_json::from_slice(&req.app_state_bytes)
+        let genesis = genesis::parse(&req.app_state_bytes)
             .context("app_state in genesis.json is not a valid Kaizen genesis")?;
-        genesis.validate(&req.chain_id)?;
+        genesis::validate(&genesis, &req.chain_id)?;
         let genesis_hash = Sha256::digest(&req.app_state_bytes).to_vec();
         let block_max_gas = req
             .consensus_params
@@ -196,7 +199,13 @@ impl App {
             req.chain_id.clone().into_bytes(),
         );
         state.put_raw(state_key::genesis_hash().into(), genesis_hash);
-        state.put_raw(state_key::genesis().into(), serde_json::to_vec(&genesis)?);
+        state
+            .put_proto_metered(
+                &GasMeter::unlimited(),
+                state_key::tx_params().into(),
+                &genesis::tx_params(&genesis),
+            )
+            .map_err(|e| anyhow::anyhow!("{}", e.log))?;
         state.put_raw(
             state_key::block_max_gas().into(),
             block_max_gas.to_be_bytes().to_vec(),
@@ -263,7 +272,7 @@ impl App {
             height: self.last_committed_height().saturating_add(1),
             time: tendermint::Time::unix_epoch(),
             mode,
-            params: &config.genesis.tx,
+            params: &config.tx,
             sig_cache: &self.sig_cache,
         };
         let outcome = execute_tx(&mut self.mempool, &tx, &env).await;
@@ -381,7 +390,7 @@ impl App {
             height,
             time,
             mode: ExecMode::Finalize,
-            params: &config.genesis.tx,
+            params: &config.tx,
             sig_cache: &self.sig_cache,
         };
         let mut gas_left = config.block_max_gas;
@@ -466,12 +475,16 @@ async fn load_config<S: StateRead>(state: &S) -> anyhow::Result<Option<Arc<Chain
     let Some(chain_id) = state.get_raw(state_key::chain_id()).await? else {
         return Ok(None);
     };
-    let genesis: AppGenesis = serde_json::from_slice(
-        &state
-            .get_raw(state_key::genesis())
-            .await?
-            .context("the store has a chain id but no genesis")?,
-    )?;
+    let gas = GasMeter::unlimited();
+    let tx: TxParams = state
+        .get_proto_metered(&gas, state_key::tx_params())
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.log))?
+        .context("the store has a chain id but no transaction limits")?;
+    let auth = state
+        .auth_params(&gas)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.log))?;
     let max_gas = state
         .get_raw(state_key::block_max_gas())
         .await?
@@ -480,8 +493,8 @@ async fn load_config<S: StateRead>(state: &S) -> anyhow::Result<Option<Arc<Chain
         .unwrap_or(-1);
     Ok(Some(Arc::new(ChainConfig {
         chain_id: String::from_utf8(chain_id)?,
-        limits: genesis.decode_limits(),
-        genesis,
+        limits: genesis::decode_limits(&tx, &auth),
+        tx,
         block_max_gas: u64::try_from(max_gas).ok().filter(|g| *g > 0),
     })))
 }
@@ -534,7 +547,7 @@ pub async fn simulate(
         height,
         time: tendermint::Time::unix_epoch(),
         mode: ExecMode::Simulate,
-        params: &config.genesis.tx,
+        params: &config.tx,
         sig_cache: &cache,
     };
     Ok(execute_tx(&mut state, &tx, &env).await)

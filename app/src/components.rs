@@ -45,7 +45,7 @@ pub const HOOK_ORDER: &[&str] = with_components!(names);
 pub async fn init_chain<S: StateWrite>(state: &mut S, genesis: &AppGenesis) -> anyhow::Result<()> {
     macro_rules! run {
         ($($module:ident: $field:ident),*) => {
-            $( $module::init_chain(&mut *state, &genesis.$field).await?; )*
+            $( $module::init_chain(&mut *state, &crate::genesis::section(&genesis.$field)).await?; )*
         };
     }
     with_components!(run);

@@ -119,10 +119,8 @@ async fn ante<S: StateWrite>(
         }
         .into());
     }
-    let required = env
-        .params
-        .required_fee(tx.gas_limit)
-        .map_err(HandlerError::internal)?;
+    let required =
+        crate::genesis::required_fee(env.params, tx.gas_limit).map_err(HandlerError::internal)?;
     let offered = tx.fee.amount_of(NATIVE_DENOM);
     if offered < required && env.mode != ExecMode::Simulate {
         return Err(TxError::InsufficientFee(format!(

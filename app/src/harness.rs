@@ -18,7 +18,7 @@ use cosmrs::{
     },
     tx::{Body, Fee, SignDoc, SignerInfo},
 };
-use kaizen_bank::{BankGenesis, GenesisBalance};
+use kaizen_bank::genesis::{Balance, Coin};
 use kaizen_framework::{Address, NATIVE_DENOM};
 use prost::{Message, Name};
 use sha2::{Digest, Sha256};
@@ -32,7 +32,10 @@ use tendermint_proto::{
     v0_38::types::{BlockParams, ConsensusParams},
 };
 
-use crate::{genesis::AppGenesis, App};
+use crate::{
+    genesis::{AppGenesis, GenesisSections},
+    App,
+};
 
 /// The chain id tests use: network `kaizen-test`, partition 0.
 pub const TEST_CHAIN_ID: &str = "kaizen-test-p0";
@@ -68,29 +71,21 @@ impl Clone for TestKey {
     }
 }
 
-/// A genesis that funds each `(key, ukzn)` pair.
+/// A genesis that funds each `(key, ukzn)` pair, every parameter at its default
+/// (edit them through [`crate::genesis::GenesisSections`]).
 pub fn genesis_with_balances(balances: &[(&Address, u128)]) -> AppGenesis {
-    AppGenesis {
-        partition: 0,
-        tx: Default::default(),
-        auth: Default::default(),
-        bank: BankGenesis {
-            balances: balances
-                .iter()
-                .map(|(addr, amount)| GenesisBalance {
-                    address: addr.to_string(),
-                    coins: vec![kaizen_bank::genesis::GenesisCoin {
-                        denom: NATIVE_DENOM.into(),
-                        amount: amount.to_string(),
-                    }],
-                })
-                .collect(),
-        },
-        staking: Default::default(),
-        da: Default::default(),
-        attest: Default::default(),
-        bounty: Default::default(),
-    }
+    let mut genesis = crate::genesis::default_genesis(0);
+    genesis.bank_mut().balances = balances
+        .iter()
+        .map(|(addr, amount)| Balance {
+            address: addr.to_string(),
+            coins: vec![Coin {
+                denom: NATIVE_DENOM.into(),
+                amount: amount.to_string(),
+            }],
+        })
+        .collect();
+    genesis
 }
 
 /// `MsgSend` as an `Any`.

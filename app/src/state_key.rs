@@ -9,9 +9,9 @@ pub fn genesis_hash() -> &'static str {
     "app/genesis_hash"
 }
 
-/// The parsed genesis (JSON), for the parameters it sets.
-pub fn genesis() -> &'static str {
-    "app/genesis"
+/// The transaction limits and minimum gas price (`kaizen.app.v1.TxParams`).
+pub fn tx_params() -> &'static str {
+    "app/tx_params"
 }
 
 /// `ConsensusParams.block.max_gas` as given at `InitChain` (i64, big-endian).

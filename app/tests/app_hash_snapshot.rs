@@ -1,71 +1,426 @@
-//! Snapshot of the app hash after genesis and after one of each message. A change to
-//! either hash is a consensus-breaking change: if it is on purpose, update the constant
-//! and say so in the change; if not, something changed state encoding or gas.
+//! Snapshot of the app hash through one scenario that executes every message the app
+//! dispatches (`app/src/msg.rs`), each with code 0, and crosses every module's block
+//! hooks (`app/src/components.rs`; `auth` and `bank` have none): an epoch boundary, a
+//! blob expiry, missed storage challenges that jail, an attestation round that times out
+//! and slashes, bounty verdicts, a reveal expiry and a bounty settled at its deadline.
+//!
+//! A changed hash is a consensus-breaking change: if it is on purpose, paste the new
+//! values (a failing run prints every stage's) and say so in the change; if not,
+//! something changed state encoding, gas or a rule. Each stage also asserts a plain fact
+//! about state, so a failure there explains itself before the hashes are compared.
 
-use kaizen_app::harness::{genesis_with_balances, TestKey, TestNode};
+mod common;
+
+use common::*;
+use cosmrs::proto::cosmos::bank::v1beta1::MsgSend;
+use kaizen_app::harness::{msg_send, TestKey, TestNode, TEST_CHAIN_ID};
+use kaizen_app::msg::Msg;
+use kaizen_da_core::assignment::randomness_message;
 use kaizen_framework::any;
-use kaizen_framework::bls::BlsKey;
-use kaizen_proto::kaizen::{da::v1::MsgPayForBlob, staking::v1::MsgRegisterDaOperator};
+use kaizen_proto::kaizen::{
+    attest::v1 as attest, bounty::v1 as bounty, da::v1 as da, staking::v1 as staking,
+};
+use prost::Name;
 
-const GENESIS_HASH: &str = "99d493bdbe53cb39e24bcf3093182c7cec7521484233385d79fb1b6e0bbf1aab";
-const AFTER_SEND_HASH: &str = "2389095f9299a6482330bb3e5cd399e2f1f4be59c5f018149981ddc05a61e6d0";
-const AFTER_DA_HASH: &str = "a80f7af6850f3f914245b62fcb5d98375ca32134da275ee87890df3e976bb6e9";
+// Genesis: four DA operators, four evaluators, the parameters of `params()`.
+const GENESIS_HASH: &str = "4e2ef4df5dce2dd290d445d22caa052b4c7bb40a5e511498a4f0ac6b5f538b5d";
+// bank MsgSend, twice in one tx: to a new account and to the DA pool.
+const AFTER_SEND_HASH: &str = "35fd4c014d7f4e8a77e7b586bc1095d608bb0402a7e59bec3aba31bff00f4491";
+// staking MsgRegisterDaOperator and MsgRegisterEvaluator.
+const AFTER_REGISTRATIONS_HASH: &str =
+    "c64bac5be2440dec43f45292685e2acc89b8bd29235899921076a8629c787cd1";
+// da MsgPayForBlob and MsgCertifyBlob (five blobs), MsgSubmitRandomness.
+const AFTER_BLOBS_HASH: &str = "13958d0c20351575455db852ff9b9c97288d41478318d507e026703863551eeb";
+// da end-block: a blob expires.
+const AFTER_EXPIRY_HASH: &str = "e2a36aed66f7b2b5db7b6a37ee1e291d092c5e8d8c4d9159487472e2ea4f7411";
+// bounty MsgCreateBounty, attest MsgCommit/RevealAttestation, end-block verdict.
+const AFTER_BOUNTY_OPEN_HASH: &str =
+    "fa654c2a0fd018189c5d0a2deea5ec83e0105c193fe6563227189d3cff631dc7";
+// bounty MsgCommit/RevealSubmission; attest end-block slashes a silent member.
+const AFTER_SLASH_HASH: &str = "f62499f338abdba2d97fe099ae71243e27e88ab98be9961b541bbc75de3418c0";
+// bounty MsgCancelBounty; bounty end-block: a reveal expires, a deadline settles.
+const AFTER_DEADLINE_HASH: &str =
+    "8ea2b98d048937534a2928b0563311c9466533f218111b1012916d0d34d00073";
+// staking MsgUnjailEvaluator after the jail time.
+const AFTER_EVALUATOR_UNJAIL_HASH: &str =
+    "7c545091f4283bb0c477fb787d166e1f31473aab256ed62b1b972f85d3e95a6f";
+// staking and da begin-block at the epoch boundary: seed, quorum, challenges.
+const AFTER_EPOCH_HASH: &str = "eefccdfbbfabe581c7b0022a46712bcc9b91dafec12ad05a35b6560ac3caf093";
+// da MsgAnswerChallenge; da end-block: missed challenges jail an operator.
+const AFTER_CHALLENGES_HASH: &str =
+    "77690aa57aa1baacc0564c59a029de5e43a3ae82a61c240a85473915e0558a15";
+// staking MsgUnjailDaOperator: the end of the scenario.
+const FINAL_HASH: &str = "e3cad1521a5d81df124953c726311520f02ec7d514660b8ed8a3f0899c6befb2";
+
+/// Blocks per epoch: the scenario's first epoch holds every stage up to the boundary.
+const EPOCH_BLOCKS: u64 = 60;
+
+fn params() -> TestParams {
+    TestParams {
+        epoch_blocks: Some(EPOCH_BLOCKS),
+        max_consecutive_misses: Some(1),
+        operator_jail_blocks: Some(5),
+        challenge_window_blocks: Some(3),
+        challenges_per_epoch: Some(8),
+        min_retention_blocks: Some(5),
+        commit_window_blocks: Some(3),
+        reveal_window_blocks: Some(3),
+        slash_ppm: Some(100_000),
+        evaluator_jail_blocks: Some(10),
+        submission_reveal_window_blocks: Some(3),
+    }
+}
+
+/// The app hash after each stage, compared at the end so that one run reports every
+/// stage that changed, with the values to paste.
+#[derive(Default)]
+struct Pins(Vec<(&'static str, &'static str, String)>);
+
+impl Pins {
+    async fn record(&mut self, node: &TestNode, name: &'static str, expected: &'static str) {
+        let info = node.info().await.expect("info");
+        self.0
+            .push((name, expected, hex::encode(info.last_block_app_hash)));
+    }
+
+    fn check(&self) {
+        let changed: Vec<&str> = self
+            .0
+            .iter()
+            .filter(|(_, expected, actual)| expected != actual)
+            .map(|(name, _, _)| *name)
+            .collect();
+        let actual: Vec<String> = self
+            .0
+            .iter()
+            .map(|(name, _, actual)| format!("const {name}: &str = \"{actual}\";"))
+            .collect();
+        assert!(
+            changed.is_empty(),
+            "app hash changed at {changed:?}; this run's hashes:\n{}",
+            actual.join("\n")
+        );
+    }
+}
+
+macro_rules! pin {
+    ($pins:expr, $node:expr, $hash:ident) => {
+        $pins.record($node, stringify!($hash), $hash).await
+    };
+}
 
 #[tokio::test]
-async fn app_hash_after_genesis_and_one_of_each_message_is_unchanged() -> anyhow::Result<()> {
-    let alice = TestKey::new("alice");
-    let bob = TestKey::new("bob");
-    let mut node =
-        TestNode::start(&genesis_with_balances(&[(&alice.address, 100_000_000)])).await?;
-    let genesis = hex::encode(node.info().await?.last_block_app_hash);
+async fn app_hash_after_genesis_and_every_message_and_block_hook_is_unchanged() {
+    let mut c = Chain::start(4, &params()).await;
+    let mut pins = Pins::default();
+    assert_eq!(query_quorum(&c.node, 0).await.members.len(), 4);
+    pin!(pins, &c.node, GENESIS_HASH);
 
-    let send = node.signed_send(&alice, &bob.address, 1234).await?;
-    let block = node.block(vec![send]).await?;
-    assert_eq!(block.tx_results[0].code, 0, "{}", block.tx_results[0].log);
-    let after_send = hex::encode(&block.app_hash);
+    // bank: Alice funds a new evaluator's account and the DA pool (challenge rewards).
+    let newcomer = TestKey::new("evaluator4");
+    let alice = c.alice.clone();
+    let send = vec![
+        msg_send(&alice.address, &newcomer.address, 10_000_000),
+        msg_send(&alice.address, &kaizen_da_module::da_pool(), 1_000_000),
+    ];
+    ok(&run(&mut c.node, &alice, send).await);
+    assert_eq!(c.node.balance(&newcomer.address).await, 10_000_000);
+    pin!(pins, &c.node, AFTER_SEND_HASH);
 
-    // A DA operator registers; from the next epoch (20 blocks) it stores a paid blob.
-    let bls = BlsKey::from_seed(&[9u8; 32])?;
-    let register = MsgRegisterDaOperator {
+    // staking: Alice registers as a DA operator (in the quorum from the next epoch),
+    // the newcomer as an evaluator (in committees at once).
+    let alice_bls = bls_key("newcomer");
+    let register_operator = staking::MsgRegisterDaOperator {
         operator: alice.address.to_string(),
-        bls_public_key: bls.public_key().to_vec(),
-        proof_of_possession: bls.proof_of_possession().to_vec(),
-        endpoint: "http://127.0.0.1:7100".into(),
-        bond: "1000000".into(),
+        bls_public_key: alice_bls.public_key().to_vec(),
+        proof_of_possession: alice_bls.proof_of_possession().to_vec(),
+        endpoint: "http://127.0.0.1:7200".into(),
+        bond: DA_BOND.to_string(),
     };
-    let mut tx = node.tx_for(&alice, vec![any(&register)]).await?;
-    tx.gas_limit = 1_000_000;
-    tx.fee = 1_000;
-    let block = node.block(vec![tx.sign(&alice)?]).await?;
-    assert_eq!(block.tx_results[0].code, 0, "{}", block.tx_results[0].log);
-    while node.height() < 20 {
-        node.block(vec![]).await?;
-    }
-    let pay = MsgPayForBlob {
-        payer: alice.address.to_string(),
-        commitment: vec![7; 32],
-        size: 1000,
-        original_shards: 2,
-        recovery_shards: 2,
-        codec: "rs16".into(),
-        retention_blocks: 100,
-        max_fee: "10000".into(),
+    let register_evaluator = staking::MsgRegisterEvaluator {
+        evaluator: newcomer.address.to_string(),
+        bond: EVALUATOR_BOND.to_string(),
+        endpoint: String::new(),
     };
-    let mut tx = node.tx_for(&alice, vec![any(&pay)]).await?;
-    tx.gas_limit = 1_000_000;
-    tx.fee = 1_000;
-    let block = node.block(vec![tx.sign(&alice)?]).await?;
-    assert_eq!(block.tx_results[0].code, 0, "{}", block.tx_results[0].log);
-    let after_da = hex::encode(&block.app_hash);
+    let (results, _) = block(
+        &mut c.node,
+        vec![
+            (&alice, vec![any(&register_operator)]),
+            (&newcomer, vec![any(&register_evaluator)]),
+        ],
+    )
+    .await;
+    results.iter().for_each(ok);
+    assert_eq!(query_da_operators(&c.node).await.len(), 5);
+    assert_eq!(
+        query_evaluator(&c.node, &newcomer.address).await.bond,
+        EVALUATOR_BOND.to_string()
+    );
+    c.operators.push(Operator {
+        key: alice.clone(),
+        bls: alice_bls,
+    });
+    c.evaluators.push(newcomer);
+    pin!(pins, &c.node, AFTER_REGISTRATIONS_HASH);
 
-    assert_eq!(genesis, GENESIS_HASH, "genesis app hash changed");
+    // da: the bounty's four blobs, and a fifth kept for the least retention; an
+    // operator's randomness for epoch 1.
+    let a = artifacts(&mut c).await;
+    let sponsor = c.sponsor.clone();
+    let short_lived = encoded_blob(700, 13, 5, 2, 2);
+    let short = certified_blob(&mut c.node, &sponsor, &c.operators, &short_lived, 5).await;
+    assert_eq!(short.status, da::BlobStatus::Available as i32);
+    let seed0 = query_quorum(&c.node, 0).await.seed;
+    let op0 = &c.operators[0];
+    let randomness = da::MsgSubmitRandomness {
+        operator: op0.key.address.to_string(),
+        epoch: 0,
+        output: op0
+            .bls
+            .sign(&randomness_message(TEST_CHAIN_ID, 1, &seed0))
+            .to_vec(),
+    };
+    let op0_key = op0.key.clone();
+    ok(&run(&mut c.node, &op0_key, vec![any(&randomness)]).await);
+    for commitment in [&a.test_set, &a.baseline, &a.model_a, &a.model_b] {
+        assert_eq!(
+            query_blob(&c.node, commitment).await.status,
+            da::BlobStatus::Available as i32
+        );
+    }
+    pin!(pins, &c.node, AFTER_BLOBS_HASH);
+
+    // da end-block: the short blob expires.
+    let events = advance_to(&mut c.node, short.expires_height).await;
+    assert!(has_event(&events, "kaizen.da.v1.EventBlobExpired"));
     assert_eq!(
-        after_send, AFTER_SEND_HASH,
-        "app hash after MsgSend changed"
+        query_blob(&c.node, &short.commitment).await.status,
+        da::BlobStatus::Expired as i32
+    );
+    pin!(pins, &c.node, AFTER_EXPIRY_HASH);
+
+    // bounty and attest: a first-to-beat bounty, opened by its baseline's verdict.
+    let first = open_bounty(
+        &mut c,
+        &a,
+        bounty::BountyMode::FirstToBeat,
+        3,
+        2,
+        200,
+        800_000,
+    )
+    .await;
+    assert_eq!(
+        c.node.balance(&kaizen_bounty::bounty_escrow()).await,
+        REWARD
+    );
+    pin!(pins, &c.node, AFTER_BOUNTY_OPEN_HASH);
+
+    // attest end-block: one member of Alice's committee stays silent past the commit
+    // window and is slashed; the other two decide, and the bounty settles.
+    let (sub, job_id) = submit(&mut c.node, first, &alice, &a.model_a).await;
+    let silent = query_job(&c.node, job_id).await.committee[0].clone();
+    let slashed_before = c.node.balance(&kaizen_staking::slashed_pool()).await;
+    let (results, _) = evaluate(&mut c, job_id, |m| (m != silent).then(|| scored(900_000))).await;
+    results.iter().for_each(ok);
+    let silent_key = evaluator_named(&c, &silent).clone();
+    let ev = query_evaluator(&c.node, &silent_key.address).await;
+    assert!(ev.jailed);
+    assert_eq!(ev.slashed, (EVALUATOR_BOND / 10).to_string());
+    assert_eq!(
+        c.node.balance(&kaizen_staking::slashed_pool()).await,
+        slashed_before + EVALUATOR_BOND / 10
+    );
+    let b = query_bounty(&c.node, first).await;
+    assert_eq!(b.status, bounty::BountyStatus::Settled as i32);
+    assert_eq!(b.winning_submission_id, sub);
+    pin!(pins, &c.node, AFTER_SLASH_HASH);
+
+    // bounty end-block: a best-by-deadline bounty with Bob's scored submission and
+    // Carol's unrevealed one; a third bounty is cancelled before any submission.
+    let best = open_bounty(
+        &mut c,
+        &a,
+        bounty::BountyMode::BestByDeadline,
+        3,
+        2,
+        20,
+        800_000,
+    )
+    .await;
+    let (bob, carol) = (c.bob.clone(), c.carol.clone());
+    let (bob_sub, bob_job) = submit(&mut c.node, best, &bob, &a.model_b).await;
+    let (results, _) = evaluate(&mut c, bob_job, |_| Some(scored(950_000))).await;
+    results.iter().for_each(ok);
+    ok(&run(
+        &mut c.node,
+        &carol,
+        vec![commit_submission(best, &carol, &a.model_a, 3)],
+    )
+    .await);
+    let carol_sub = last_submission(&c.node, best).await;
+    let cancelled = open_bounty(
+        &mut c,
+        &a,
+        bounty::BountyMode::FirstToBeat,
+        3,
+        2,
+        200,
+        800_000,
+    )
+    .await;
+    let cancel = bounty::MsgCancelBounty {
+        sponsor: sponsor.address.to_string(),
+        bounty_id: cancelled,
+    };
+    ok(&run(&mut c.node, &sponsor, vec![any(&cancel)]).await);
+    let deadline = query_bounty(&c.node, best).await.deadline_height;
+    assert!(c.node.height() < deadline, "the deadline is still ahead");
+    advance_to(&mut c.node, deadline).await;
+    assert_eq!(
+        query_submission(&c.node, carol_sub).await.status,
+        bounty::SubmissionStatus::Expired as i32
+    );
+    let b = query_bounty(&c.node, best).await;
+    assert_eq!(b.status, bounty::BountyStatus::Settled as i32);
+    assert_eq!(
+        (b.closed_height, b.winning_submission_id),
+        (deadline, bob_sub)
     );
     assert_eq!(
-        after_da, AFTER_DA_HASH,
-        "app hash after the DA messages changed"
+        query_bounty(&c.node, cancelled).await.status,
+        bounty::BountyStatus::Cancelled as i32
     );
-    Ok(())
+    assert_eq!(c.node.balance(&kaizen_bounty::bounty_escrow()).await, 0);
+    pin!(pins, &c.node, AFTER_DEADLINE_HASH);
+
+    // staking: the slashed evaluator comes back once its jail time has passed.
+    let until = query_evaluator(&c.node, &silent_key.address)
+        .await
+        .jailed_until_height;
+    advance_to(&mut c.node, until.saturating_sub(1)).await;
+    let unjail = staking::MsgUnjailEvaluator {
+        evaluator: silent_key.address.to_string(),
+    };
+    ok(&run(&mut c.node, &silent_key, vec![any(&unjail)]).await);
+    assert!(!query_evaluator(&c.node, &silent_key.address).await.jailed);
+    pin!(pins, &c.node, AFTER_EVALUATOR_UNJAIL_HASH);
+
+    // staking and da begin-block: epoch 1 starts with Alice in the quorum, a seed that
+    // took one operator's randomness, and challenges over the four live blobs.
+    assert!(
+        c.node.height() < EPOCH_BLOCKS,
+        "the first epoch holds the stages above"
+    );
+    let events = advance_to(&mut c.node, EPOCH_BLOCKS).await;
+    let started = events
+        .iter()
+        .find_map(|e| {
+            kaizen_proto::event::parse_event::<da::EventEpochStarted>(
+                &e.r#type,
+                e.attributes
+                    .iter()
+                    .map(|a| (a.key.as_str(), a.value.as_str())),
+            )
+        })
+        .expect("epoch 1 started")
+        .expect("parses");
+    assert_eq!(
+        (
+            started.epoch,
+            started.quorum_size,
+            started.randomness_contributions
+        ),
+        (1, 5, 1)
+    );
+    assert!(has_event(&events, "kaizen.da.v1.EventChallengeIssued"));
+    pin!(pins, &c.node, AFTER_EPOCH_HASH);
+
+    // da: every challenged operator answers but the first, which misses and is jailed.
+    let mut challenged = Vec::new();
+    for o in &c.operators {
+        let open = query_challenges(&c.node, &o.key.address).await;
+        if !open.is_empty() {
+            challenged.push((o.key.clone(), open));
+        }
+    }
+    assert!(challenged.len() >= 2, "8 draws over 4 holders reach two");
+    let (misser, missed) = challenged.remove(0);
+    let answers: Vec<(&TestKey, Vec<_>)> = challenged
+        .iter()
+        .map(|(key, open)| {
+            let msgs = open
+                .iter()
+                .map(|ch| {
+                    let blob = a
+                        .blobs
+                        .iter()
+                        .find(|b| b.blob_ref.commitment.as_slice() == ch.commitment.as_slice())
+                        .expect("a challenged blob is one of the bounty's");
+                    any(&answer(key, blob, ch))
+                })
+                .collect();
+            (key, msgs)
+        })
+        .collect();
+    let (results, _) = block(&mut c.node, answers).await;
+    results.iter().for_each(ok);
+    let deadline = missed
+        .iter()
+        .map(|ch| ch.deadline_height)
+        .max()
+        .expect("one");
+    advance_to(&mut c.node, deadline + 1).await;
+    let op = query_da_operator(&c.node, &misser.address).await;
+    assert!(op.jailed);
+    assert_eq!(op.missed_challenges, missed.len() as u64);
+    for (key, open) in &challenged {
+        let op = query_da_operator(&c.node, &key.address).await;
+        assert_eq!(
+            (op.jailed, op.answered_challenges),
+            (false, open.len() as u64)
+        );
+    }
+    pin!(pins, &c.node, AFTER_CHALLENGES_HASH);
+
+    // staking: the jailed operator comes back once its jail time has passed.
+    let until = query_da_operator(&c.node, &misser.address)
+        .await
+        .jailed_until_height;
+    advance_to(&mut c.node, until - 1).await;
+    let unjail = staking::MsgUnjailDaOperator {
+        operator: misser.address.to_string(),
+    };
+    ok(&run(&mut c.node, &misser, vec![any(&unjail)]).await);
+    assert!(!query_da_operator(&c.node, &misser.address).await.jailed);
+    pin!(pins, &c.node, FINAL_HASH);
+
+    pins.check();
+}
+
+/// The messages the scenario above executes. A message added to `app/src/msg.rs` fails
+/// this test until the scenario executes it too and it is listed here.
+#[test]
+fn the_scenario_executes_every_message_the_app_dispatches() {
+    let mut executed = vec![
+        MsgSend::type_url(),
+        staking::MsgRegisterDaOperator::type_url(),
+        staking::MsgRegisterEvaluator::type_url(),
+        staking::MsgUnjailDaOperator::type_url(),
+        staking::MsgUnjailEvaluator::type_url(),
+        da::MsgPayForBlob::type_url(),
+        da::MsgCertifyBlob::type_url(),
+        da::MsgAnswerChallenge::type_url(),
+        da::MsgSubmitRandomness::type_url(),
+        attest::MsgCommitAttestation::type_url(),
+        attest::MsgRevealAttestation::type_url(),
+        bounty::MsgCreateBounty::type_url(),
+        bounty::MsgCancelBounty::type_url(),
+        bounty::MsgCommitSubmission::type_url(),
+        bounty::MsgRevealSubmission::type_url(),
+    ];
+    let mut dispatched = Msg::type_urls();
+    executed.sort();
+    dispatched.sort();
+    assert_eq!(executed, dispatched);
 }

@@ -2,40 +2,27 @@
 //! pay-for-blob, availability certificates, storage challenges, jailing, randomness and
 //! expiry.
 
+mod common;
+
+use common::*;
 use cosmrs::proto::Any;
 use kaizen_app::{
     genesis::AppGenesis,
-    harness::{genesis_with_balances, TestKey, TestNode, TEST_CHAIN_ID},
+    harness::{TestKey, TestNode, TEST_CHAIN_ID},
 };
 use kaizen_da_core::{
     assignment::{availability_message, randomness_message, shard_holder},
-    blob::{encode_blob, EncodedBlob},
-    CpuCoder, ErasureParams,
+    blob::EncodedBlob,
 };
 use kaizen_framework::any;
-use kaizen_framework::bls::{aggregate_signatures, BlsKey};
+use kaizen_framework::bls::aggregate_signatures;
 use kaizen_proto::kaizen::{da::v1 as da, staking::v1 as staking};
-use kaizen_staking::GenesisDaOperator;
-use sha2::{Digest, Sha256};
-use tendermint_proto::v0_38::abci::ExecTxResult;
 
 const EPOCH_BLOCKS: u64 = 10;
 
-struct Operator {
-    key: TestKey,
-    bls: BlsKey,
-}
-
-fn bls_key(name: &str) -> BlsKey {
-    BlsKey::from_seed(&Sha256::digest(format!("bls/{name}"))).expect("32 bytes of seed")
-}
-
 fn operators(n: usize) -> Vec<Operator> {
     (0..n)
-        .map(|i| Operator {
-            key: TestKey::new(&format!("operator{i}")),
-            bls: bls_key(&format!("operator{i}")),
-        })
+        .map(|i| Operator::new(&format!("operator{i}"), &format!("operator{i}")))
         .collect()
 }
 
@@ -46,133 +33,21 @@ fn genesis(ops: &[Operator], payer: &TestKey) -> AppGenesis {
         .map(|o| (&o.key.address, 50_000_000u128))
         .collect();
     balances.push((&payer.address, 1_000_000_000_000));
-    let mut g = genesis_with_balances(&balances);
-    g.staking.params.epoch_blocks = EPOCH_BLOCKS;
-    g.staking.params.max_consecutive_misses = 2;
-    g.staking.params.jail_blocks = 20;
-    g.staking.da_operators = ops
-        .iter()
-        .enumerate()
-        .map(|(i, o)| GenesisDaOperator {
-            address: o.key.address.to_string(),
-            bls_public_key: hex::encode(o.bls.public_key()),
-            proof_of_possession: hex::encode(o.bls.proof_of_possession()),
-            endpoint: format!("http://127.0.0.1:{}", 7100 + i),
-            bond: "1000000".into(),
-        })
-        .collect();
-    g.da.params.challenge_window_blocks = 3;
-    g.da.params.challenges_per_epoch = 16;
-    g.da.params.min_retention_blocks = 5;
-    g
+    let params = TestParams {
+        epoch_blocks: Some(EPOCH_BLOCKS),
+        max_consecutive_misses: Some(2),
+        operator_jail_blocks: Some(20),
+        challenge_window_blocks: Some(3),
+        challenges_per_epoch: Some(16),
+        min_retention_blocks: Some(5),
+        ..Default::default()
+    };
+    common::genesis(&balances, ops, &[], &params)
 }
 
-async fn run(node: &mut TestNode, key: &TestKey, msgs: Vec<Any>) -> ExecTxResult {
-    let mut tx = node.tx_for(key, msgs).await.expect("account exists");
-    tx.gas_limit = 2_000_000;
-    tx.fee = 2_000;
-    let bytes = tx.sign(key).expect("signs");
-    let block = node.block(vec![bytes]).await.expect("block runs");
-    block.tx_results.into_iter().next().expect("one result")
-}
-
-fn assert_code(r: &ExecTxResult, codespace: &str, code: u32) {
-    assert_eq!(
-        (r.codespace.as_str(), r.code),
-        (codespace, code),
-        "log: {}",
-        r.log
-    );
-}
-
+/// A blob of `size` bytes coded into 4 + 4 shards.
 fn blob_of(size: usize, seed: u8) -> EncodedBlob {
-    let data: Vec<u8> = (0..size)
-        .map(|i| (i as u8).wrapping_mul(31) ^ seed)
-        .collect();
-    encode_blob(
-        &CpuCoder::single_threaded(),
-        0,
-        &data,
-        ErasureParams { k: 4, m: 4 },
-    )
-    .expect("encodes")
-}
-
-fn pay_msg(payer: &TestKey, blob: &EncodedBlob, retention: u64) -> da::MsgPayForBlob {
-    da::MsgPayForBlob {
-        payer: payer.address.to_string(),
-        commitment: blob.blob_ref.commitment.to_vec(),
-        size: blob.blob_ref.size,
-        original_shards: 4,
-        recovery_shards: 4,
-        codec: "rs16".into(),
-        retention_blocks: retention,
-        max_fee: "100000000".into(),
-    }
-}
-
-async fn query_blob(node: &TestNode, commitment: &[u8]) -> da::Blob {
-    let r: da::QueryBlobResponse = node
-        .query(
-            "/kaizen.da.v1.Query/Blob",
-            &da::QueryBlobRequest {
-                commitment: commitment.to_vec(),
-            },
-        )
-        .await
-        .expect("blob query");
-    r.blob.expect("blob")
-}
-
-async fn quorum(node: &TestNode, epoch: u64) -> da::Quorum {
-    let r: da::QueryQuorumResponse = node
-        .query(
-            "/kaizen.da.v1.Query/Quorum",
-            &da::QueryQuorumRequest {
-                epoch,
-                current: false,
-            },
-        )
-        .await
-        .expect("quorum query");
-    r.quorum.expect("quorum")
-}
-
-/// A certificate signed by the quorum members at `positions` (keys from `ops`).
-fn certificate(
-    submitter: &TestKey,
-    ops: &[Operator],
-    quorum: &da::Quorum,
-    blob: &da::Blob,
-    positions: &[usize],
-) -> da::MsgCertifyBlob {
-    let commitment: [u8; 32] = blob.commitment.as_slice().try_into().expect("32 bytes");
-    let message = availability_message(TEST_CHAIN_ID, &commitment, blob.epoch);
-    let mut bitmap = vec![0u8; quorum.members.len().div_ceil(8)];
-    let mut sigs = Vec::new();
-    for &p in positions {
-        bitmap[p / 8] |= 1 << (p % 8);
-        let op = ops
-            .iter()
-            .find(|o| o.key.address.to_string() == quorum.members[p].operator)
-            .expect("member is one of ours");
-        sigs.push(op.bls.sign(&message));
-    }
-    let refs: Vec<&[u8]> = sigs.iter().map(|s| s.as_slice()).collect();
-    da::MsgCertifyBlob {
-        submitter: submitter.address.to_string(),
-        commitment: blob.commitment.clone(),
-        signer_bitmap: bitmap,
-        aggregate_signature: aggregate_signatures(&refs).expect("aggregates").to_vec(),
-    }
-}
-
-async fn advance_to(node: &mut TestNode, height: u64) -> Vec<tendermint_proto::v0_38::abci::Event> {
-    let mut events = Vec::new();
-    while node.height() < height {
-        events.extend(node.block(vec![]).await.expect("empty block").events);
-    }
-    events
+    encoded_blob(size, 31, seed, 4, 4)
 }
 
 #[tokio::test]
@@ -192,7 +67,7 @@ async fn blob_becomes_available_with_a_valid_aggregate_and_not_with_a_forged_or_
     assert_eq!(node.balance(&alice.address).await, before - fee - 2_000);
     assert_eq!(node.balance(&kaizen_da_module::da_pool()).await, fee);
 
-    let q = quorum(&node, record.epoch).await;
+    let q = query_quorum(&node, record.epoch).await;
     assert_eq!(q.members.len(), 4);
 
     // A key that is not the member's signs in its place.
@@ -432,14 +307,7 @@ async fn registration_needs_a_valid_proof_of_possession_a_fresh_key_and_the_mini
         node.balance(&kaizen_staking::bonded_pool()).await,
         bonded_before + 1_000_000
     );
-    let listed: staking::QueryDaOperatorsResponse = node
-        .query(
-            "/kaizen.staking.v1.Query/DaOperators",
-            &staking::QueryDaOperatorsRequest {},
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    assert_eq!(listed.operators.len(), 2);
+    assert_eq!(query_da_operators(&node).await.len(), 2);
     assert_code(
         &run(&mut node, &alice, vec![any(&valid)]).await,
         "staking",
@@ -447,54 +315,10 @@ async fn registration_needs_a_valid_proof_of_possession_a_fresh_key_and_the_mini
     );
 
     // It joins the quorum at the next epoch, not before.
-    assert_eq!(quorum(&node, 0).await.members.len(), 1);
+    assert_eq!(query_quorum(&node, 0).await.members.len(), 1);
     advance_to(&mut node, EPOCH_BLOCKS).await;
-    assert_eq!(quorum(&node, 1).await.members.len(), 2);
+    assert_eq!(query_quorum(&node, 1).await.members.len(), 2);
     Ok(())
-}
-
-/// The answer to `c` from the blob's shards.
-fn answer(op: &TestKey, blob: &EncodedBlob, c: &da::Challenge) -> da::MsgAnswerChallenge {
-    let shard = &blob.shards[c.shard_index as usize];
-    let proof = blob
-        .commitment
-        .segment_proof(shard, c.shard_index as usize, c.segment_index as usize)
-        .expect("segment exists");
-    let start = c.segment_index as usize * kaizen_da_core::SEGMENT_BYTES;
-    let end = (start + kaizen_da_core::SEGMENT_BYTES).min(shard.len());
-    da::MsgAnswerChallenge {
-        operator: op.address.to_string(),
-        challenge_id: c.id,
-        segment: shard[start..end].to_vec(),
-        segment_path: proof.path.iter().map(|h| h.to_vec()).collect(),
-        shard_path: proof.shard.path.iter().map(|h| h.to_vec()).collect(),
-    }
-}
-
-async fn open_challenges(node: &TestNode, op: &TestKey) -> Vec<da::Challenge> {
-    let r: da::QueryChallengesResponse = node
-        .query(
-            "/kaizen.da.v1.Query/Challenges",
-            &da::QueryChallengesRequest {
-                operator: op.address.to_string(),
-            },
-        )
-        .await
-        .expect("challenges query");
-    r.challenges
-}
-
-async fn operator(node: &TestNode, op: &TestKey) -> staking::DaOperator {
-    let r: staking::QueryDaOperatorResponse = node
-        .query(
-            "/kaizen.staking.v1.Query/DaOperator",
-            &staking::QueryDaOperatorRequest {
-                address: op.address.to_string(),
-            },
-        )
-        .await
-        .expect("operator query");
-    r.operator.expect("operator")
 }
 
 #[tokio::test]
@@ -514,7 +338,7 @@ async fn answered_challenges_pay_the_operator_and_repeated_misses_jail() -> anyh
         0
     );
     let record = query_blob(&node, &blob.blob_ref.commitment).await;
-    let q = quorum(&node, record.epoch).await;
+    let q = query_quorum(&node, record.epoch).await;
     let cert = certificate(&alice, &ops, &q, &record, &[0, 1, 2, 3]);
     assert_eq!(run(&mut node, &alice, vec![any(&cert)]).await.code, 0);
 
@@ -529,7 +353,7 @@ async fn answered_challenges_pay_the_operator_and_repeated_misses_jail() -> anyh
     // Every challenge names the shard's holder.
     let mut by_op = Vec::new();
     for o in &ops {
-        let mine = open_challenges(&node, &o.key).await;
+        let mine = query_challenges(&node, &o.key.address).await;
         for c in &mine {
             let pos =
                 shard_holder(&blob.blob_ref.commitment, c.shard_index as usize, 4).expect("holder");
@@ -570,13 +394,13 @@ async fn answered_challenges_pay_the_operator_and_repeated_misses_jail() -> anyh
         before + 1000 * rest.len() as u128 - 2_000,
         "each answer pays the 1000ukzn reward"
     );
-    assert!(open_challenges(&node, a).await.is_empty());
+    assert!(query_challenges(&node, &a.address).await.is_empty());
     let replay = answer(a, &blob, &rest[0]);
     assert_code(&run(&mut node, a, vec![any(&replay)]).await, "da", 14);
 
     // The others stay silent past the deadline.
     advance_to(&mut node, EPOCH_BLOCKS + 5).await;
-    let answered = operator(&node, a).await;
+    let answered = query_da_operator(&node, &a.address).await;
     assert_eq!(answered.answered_challenges, rest.len() as u64);
     assert_eq!(answered.consecutive_misses, 0);
     assert!(!answered.jailed);
@@ -585,7 +409,7 @@ async fn answered_challenges_pay_the_operator_and_repeated_misses_jail() -> anyh
         if i == answerer {
             continue;
         }
-        let record = operator(&node, &o.key).await;
+        let record = query_da_operator(&node, &o.key.address).await;
         assert_eq!(
             record.missed_challenges,
             by_op[i].len() as u64,
@@ -608,7 +432,7 @@ async fn answered_challenges_pay_the_operator_and_repeated_misses_jail() -> anyh
         .iter()
         .find(|o| o.key.address.to_string() == jailed[0])
         .expect("ours");
-    let late = open_late(&node, &late_op.key).await;
+    let late = first_challenge_of(&node, &late_op.key).await;
     let late_answer = answer(&late_op.key, &blob, &late);
     assert_code(
         &run(&mut node, &late_op.key, vec![any(&late_answer)]).await,
@@ -616,7 +440,7 @@ async fn answered_challenges_pay_the_operator_and_repeated_misses_jail() -> anyh
         14,
     );
     advance_to(&mut node, 2 * EPOCH_BLOCKS).await;
-    let next = quorum(&node, 2).await;
+    let next = query_quorum(&node, 2).await;
     assert!(next.members.iter().all(|m| !jailed.contains(&m.operator)));
     assert!(next
         .members
@@ -637,20 +461,14 @@ async fn answered_challenges_pay_the_operator_and_repeated_misses_jail() -> anyh
         run(&mut node, &late_op.key, vec![any(&unjail)]).await.code,
         0
     );
-    assert!(!operator(&node, &late_op.key).await.jailed);
+    assert!(!query_da_operator(&node, &late_op.key.address).await.jailed);
     Ok(())
 }
 
-/// The first challenge ever issued to `op` (ids are dense from 0).
-async fn open_late(node: &TestNode, op: &TestKey) -> da::Challenge {
+/// The first challenge ever issued to `op` (ids are dense from 0), which it missed.
+async fn first_challenge_of(node: &TestNode, op: &TestKey) -> da::Challenge {
     for id in 0..64 {
-        let r: Result<da::QueryChallengeResponse, _> = node
-            .query(
-                "/kaizen.da.v1.Query/Challenge",
-                &da::QueryChallengeRequest { id },
-            )
-            .await;
-        if let Some(c) = r.ok().and_then(|r| r.challenge) {
+        if let Some(c) = query_challenge(node, id).await {
             if c.operator == op.address.to_string() {
                 assert_eq!(c.status, da::ChallengeStatus::Missed as i32);
                 return c;
@@ -674,7 +492,7 @@ async fn expired_blobs_are_marked_expired_leave_the_challenge_pool_and_can_be_pa
         0
     );
     let record = query_blob(&node, &blob.blob_ref.commitment).await;
-    let q = quorum(&node, record.epoch).await;
+    let q = query_quorum(&node, record.epoch).await;
     let cert = certificate(&alice, &ops, &q, &record, &[0, 1, 2, 3]);
     assert_eq!(run(&mut node, &alice, vec![any(&cert)]).await.code, 0);
     let events = advance_to(&mut node, record.expires_height).await;
@@ -711,7 +529,7 @@ async fn operator_randomness_feeds_the_next_seed_and_bad_outputs_are_refused() -
     let ops = operators(3);
     let alice = TestKey::new("alice");
     let mut node = TestNode::start(&genesis(&ops, &alice)).await?;
-    let seed0 = quorum(&node, 0).await.seed;
+    let seed0 = query_quorum(&node, 0).await.seed;
     let message = randomness_message(TEST_CHAIN_ID, 1, &seed0);
     let submit = |o: &Operator, epoch: u64, output: Vec<u8>| da::MsgSubmitRandomness {
         operator: o.key.address.to_string(),
@@ -771,7 +589,7 @@ async fn operator_randomness_feeds_the_next_seed_and_bad_outputs_are_refused() -
         })
         .expect("epoch 1 started")?;
     assert_eq!(started.randomness_contributions, 2);
-    let seed1 = quorum(&node, 1).await.seed;
+    let seed1 = query_quorum(&node, 1).await.seed;
     let mut outputs: Vec<(String, Vec<u8>)> = ops[..2]
         .iter()
         .map(|o| (o.key.address.to_string(), o.bls.sign(&message).to_vec()))

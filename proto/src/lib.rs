@@ -25,6 +25,12 @@ pub mod cosmos {
 }
 
 pub mod kaizen {
+    pub mod app {
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/kaizen.app.v1.rs"));
+            include!(concat!(env!("OUT_DIR"), "/kaizen.app.v1.serde.rs"));
+        }
+    }
     pub mod auth {
         pub mod v1 {
             include!(concat!(env!("OUT_DIR"), "/kaizen.auth.v1.rs"));

@@ -15,6 +15,14 @@ use super::{
     DA_OPERATOR_BOND, DEMO_BALANCE, DEVNET_EPOCH_BLOCKS, EVALUATOR_BALANCE, EVALUATOR_BOND,
 };
 use crate::keys::{new_mnemonic, Keyring};
+use kaizen_framework::NATIVE_DENOM;
+use kaizen_proto::kaizen::{
+    app::v1::GenesisState as AppGenesis,
+    attest::v1 as attest,
+    bank::v1::{self as bank, Balance, Coin},
+    bounty::v1 as bounty,
+    staking::v1::{self as staking, GenesisDaOperator, GenesisEvaluator},
+};
 
 /// Generates the devnet's keys and files in `home` (fresh): everything but the nodes'
 /// configurations. Returns its description, with no process started.
@@ -204,7 +212,7 @@ fn write_genesis(
     let mut genesis: Value = serde_json::from_slice(&fs::read(&genesis_path)?)?;
     genesis["chain_id"] = chain_id.into();
     genesis["consensus_params"]["block"]["max_gas"] = "1000000000".into();
-    genesis["app_state"] = app_state(accounts, da_nodes, evaluators);
+    genesis["app_state"] = serde_json::to_value(app_state(accounts, da_nodes, evaluators)?)?;
     let genesis_bytes = serde_json::to_vec_pretty(&genesis)?;
     for n in nodes {
         fs::write(n.home.join("config/genesis.json"), &genesis_bytes)?;
@@ -212,75 +220,87 @@ fn write_genesis(
     Ok(())
 }
 
-/// The app state: balances, DA operators and evaluators bonded, devnet-sized windows.
+/// The app state: balances, DA operators and evaluators bonded, devnet-sized windows;
+/// every other parameter is left out, so the chain takes its defaults.
 fn app_state(
     accounts: &[DemoAccount],
     da_nodes: &[(DaNodeInfo, DaInit)],
     evaluators: &[EvaluatorInfo],
-) -> Value {
-    let mut balances: Vec<Value> = accounts
+) -> anyhow::Result<AppGenesis> {
+    let balance = |address: &str, amount: u128| Balance {
+        address: address.to_string(),
+        coins: vec![Coin {
+            denom: NATIVE_DENOM.into(),
+            amount: amount.to_string(),
+        }],
+    };
+    let mut balances: Vec<Balance> = accounts
         .iter()
-        .map(|a| {
-            serde_json::json!({
-                "address": a.address,
-                "coins": [{ "denom": "ukzn", "amount": DEMO_BALANCE.to_string() }],
+        .map(|a| balance(&a.address, DEMO_BALANCE))
+        .collect();
+    balances.extend(
+        da_nodes
+            .iter()
+            .map(|(_, init)| balance(&init.address, DA_OPERATOR_BALANCE)),
+    );
+    balances.extend(
+        evaluators
+            .iter()
+            .map(|e| balance(&e.address, EVALUATOR_BALANCE)),
+    );
+    let da_operators = da_nodes
+        .iter()
+        .map(|(n, init)| -> anyhow::Result<_> {
+            Ok(GenesisDaOperator {
+                address: init.address.clone(),
+                bls_public_key: hex::decode(&init.bls_public_key)
+                    .context("kaizen-da init printed a BLS key that is not hex")?,
+                proof_of_possession: hex::decode(&init.proof_of_possession)
+                    .context("kaizen-da init printed a proof of possession that is not hex")?,
+                endpoint: n.endpoint.clone(),
+                bond: DA_OPERATOR_BOND.to_string(),
             })
         })
+        .collect::<anyhow::Result<_>>()?;
+    let evaluators = evaluators
+        .iter()
+        .map(|e| GenesisEvaluator {
+            address: e.address.clone(),
+            bond: EVALUATOR_BOND.to_string(),
+            endpoint: String::new(),
+        })
         .collect();
-    for (_, init) in da_nodes {
-        balances.push(serde_json::json!({
-            "address": init.address,
-            "coins": [{ "denom": "ukzn", "amount": DA_OPERATOR_BALANCE.to_string() }],
-        }));
-    }
-    for e in evaluators {
-        balances.push(serde_json::json!({
-            "address": e.address,
-            "coins": [{ "denom": "ukzn", "amount": EVALUATOR_BALANCE.to_string() }],
-        }));
-    }
-    serde_json::json!({
-        "partition": 0,
-        "bank": { "balances": balances },
-        "staking": {
-            "params": {
-                "min_da_bond": "1000000",
-                "epoch_blocks": DEVNET_EPOCH_BLOCKS,
-                "max_consecutive_misses": 3,
-                "jail_blocks": 100,
-                "max_da_operators": 256,
-            },
-            "da_operators": da_nodes.iter().map(|(n, init)| serde_json::json!({
-                "address": init.address,
-                "bls_public_key": init.bls_public_key,
-                "proof_of_possession": init.proof_of_possession,
-                "endpoint": n.endpoint,
-                "bond": DA_OPERATOR_BOND.to_string(),
-            })).collect::<Vec<_>>(),
-            "evaluators": evaluators.iter().map(|e| serde_json::json!({
-                "address": e.address,
-                "bond": EVALUATOR_BOND.to_string(),
-            })).collect::<Vec<_>>(),
-        },
-        // Windows sized for ~0.6 s blocks: an evaluator fetches, evaluates and gets a
-        // transaction in well within them.
-        "attest": { "params": {
-            "commit_window_blocks": 30,
-            "reveal_window_blocks": 30,
-            "max_rounds": 3,
-            "slash_ppm": 100000,
-            "jail_blocks": 200,
-            "min_evaluator_bond": "1000000",
-            "max_committee_size": 16,
-            "max_queue_items_per_block": 64,
-        } },
-        "bounty": { "params": {
-            "max_submissions_per_bounty": 64,
-            "reveal_window_blocks": 40,
-            "max_deadline_blocks": 1000000,
-            "max_title_bytes": 128,
-            "max_queue_items_per_block": 64,
-        } },
+    let staking_params = staking::Params {
+        epoch_blocks: DEVNET_EPOCH_BLOCKS,
+        ..kaizen_staking::genesis::default_params()
+    };
+    // Windows sized for ~0.6 s blocks: an evaluator fetches, evaluates and gets a
+    // transaction in well within them.
+    let attest_params = attest::Params {
+        commit_window_blocks: 30,
+        reveal_window_blocks: 30,
+        jail_blocks: 200,
+        ..kaizen_attest::genesis::default_params()
+    };
+    let bounty_params = bounty::Params {
+        reveal_window_blocks: 40,
+        ..kaizen_bounty::genesis::default_params()
+    };
+    Ok(AppGenesis {
+        partition: 0,
+        bank: Some(bank::GenesisState { balances }),
+        staking: Some(staking::GenesisState {
+            params: Some(staking_params),
+            da_operators,
+            evaluators,
+        }),
+        attest: Some(attest::GenesisState {
+            params: Some(attest_params),
+        }),
+        bounty: Some(bounty::GenesisState {
+            params: Some(bounty_params),
+        }),
+        ..Default::default()
     })
 }
 

@@ -12,7 +12,7 @@ use kaizen_framework::{
 };
 
 use crate::{
-    genesis::AttestGenesis,
+    genesis::{self, GenesisState},
     lifecycle::{commit_window_ended, reveal_window_ended},
     state_key,
     view::{AttestRead, AttestWrite},
@@ -22,15 +22,15 @@ pub struct Attest;
 
 #[async_trait]
 impl Component for Attest {
-    type Genesis = AttestGenesis;
+    type Genesis = GenesisState;
 
     async fn init_chain<S: StateWrite>(
         state: &mut S,
-        genesis: &AttestGenesis,
+        genesis: &GenesisState,
     ) -> anyhow::Result<()> {
-        genesis.validate()?;
+        genesis::validate(genesis)?;
         let gas = GasMeter::unlimited();
-        state.put_proto_metered(&gas, state_key::params().into(), &genesis.params.to_proto())?;
+        state.put_proto_metered(&gas, state_key::params().into(), &genesis::params(genesis))?;
         state.ensure_account(&gas, &crate::attest_pool()).await?;
         Ok(())
     }

@@ -38,7 +38,6 @@ pub mod view;
 #[cfg(feature = "component")]
 pub use component::Attest;
 pub use error::AttestError;
-pub use genesis::{AttestGenesis, AttestParams};
 #[cfg(feature = "component")]
 pub use handler::{commit_attestation::CommitAttestation, reveal_attestation::RevealAttestation};
 pub use kaizen_proto::kaizen::attest::v1::{Artifacts, EvaluationJob, JobKind, JobStatus, Outcome};

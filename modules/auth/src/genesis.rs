@@ -1,44 +1,36 @@
 //! Genesis of the `auth` module: its parameters. Accounts themselves come into being
 //! when they first hold funds (genesis balances or a transfer).
+//!
+//! ```json
+//! "auth": { "params": { "max_memo_bytes": "256", "max_signatures": "7" } }
+//! ```
 
-use serde::{Deserialize, Serialize};
+pub use kaizen_proto::kaizen::auth::v1::{GenesisState, Params};
 
-/// Limits every transaction is held to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuthParams {
-    /// Longest memo, in bytes.
-    pub max_memo_bytes: u64,
-    /// Most signers one transaction may have.
-    pub max_signatures: u64,
-}
-
-impl Default for AuthParams {
-    fn default() -> Self {
-        Self {
-            max_memo_bytes: 256,
-            max_signatures: 7,
-        }
+pub fn default_params() -> Params {
+    Params {
+        max_memo_bytes: 256,
+        max_signatures: 7,
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuthGenesis {
-    #[serde(default)]
-    pub params: AuthParams,
+/// The parameters `genesis` sets, or the defaults where it sets none.
+pub fn params(genesis: &GenesisState) -> Params {
+    genesis.params.unwrap_or_else(default_params)
 }
 
-impl AuthGenesis {
-    pub fn validate(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(
-            self.params.max_signatures >= 1,
-            "auth.params.max_signatures must be at least 1"
-        );
-        anyhow::ensure!(
-            self.params.max_memo_bytes <= 1 << 20,
-            "auth.params.max_memo_bytes must be at most 1 MiB"
-        );
-        Ok(())
-    }
+pub fn validate_params(params: &Params) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        params.max_signatures >= 1,
+        "auth.params.max_signatures must be at least 1"
+    );
+    anyhow::ensure!(
+        params.max_memo_bytes <= 1 << 20,
+        "auth.params.max_memo_bytes must be at most 1 MiB"
+    );
+    Ok(())
+}
+
+pub fn validate(genesis: &GenesisState) -> anyhow::Result<()> {
+    validate_params(&params(genesis))
 }

@@ -24,7 +24,6 @@ pub mod view;
 #[cfg(feature = "component")]
 pub use component::Auth;
 pub use error::AuthError;
-pub use genesis::AuthGenesis;
 #[cfg(feature = "component")]
 pub use signature::{SignatureCache, SignerCheck};
 #[cfg(feature = "component")]

@@ -12,7 +12,7 @@ pub const fn next_account_number() -> &'static str {
     "auth/next_account_number"
 }
 
-/// The module parameters (JSON of [`crate::genesis::AuthParams`]).
+/// The module parameters ([`crate::genesis::Params`]).
 pub fn params() -> &'static str {
     "auth/params"
 }

@@ -7,7 +7,7 @@ use kaizen_framework::{
     Address, Counter, CounterError, GasMeter, HandlerError, MeteredStateRead, MeteredStateWrite,
 };
 
-use crate::{error::AuthError, events::EventAccountCreated, genesis::AuthParams, state_key};
+use crate::{error::AuthError, events::EventAccountCreated, genesis::Params, state_key};
 
 /// Account numbers: the first account gets 0, as in the Cosmos SDK.
 const ACCOUNT_NUMBERS: Counter = Counter::new(state_key::next_account_number(), 0);
@@ -24,12 +24,11 @@ pub trait AccountRead: StateRead {
             .await
     }
 
-    async fn auth_params(&self, gas: &GasMeter) -> Result<AuthParams, HandlerError> {
-        match self.get_raw_metered(gas, state_key::params()).await? {
-            Some(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| HandlerError::internal(format!("auth params: {e}"))),
-            None => Ok(AuthParams::default()),
-        }
+    /// The parameters genesis wrote.
+    async fn auth_params(&self, gas: &GasMeter) -> Result<Params, HandlerError> {
+        self.get_proto_metered(gas, state_key::params())
+            .await?
+            .ok_or_else(|| HandlerError::internal("auth params are missing from state"))
     }
 }
 
@@ -49,11 +48,6 @@ pub trait AccountWrite: StateWrite {
     ) -> Result<(), HandlerError> {
         debug_assert_eq!(account.address, address.to_string());
         self.put_proto_metered(gas, state_key::account(address), account)
-    }
-
-    fn put_auth_params(&mut self, params: &AuthParams) -> anyhow::Result<()> {
-        self.put_raw(state_key::params().to_string(), serde_json::to_vec(params)?);
-        Ok(())
     }
 
     /// The account at `address`, created with the next account number if it is new.

@@ -22,7 +22,6 @@ pub mod view;
 #[cfg(feature = "component")]
 pub use component::Bank;
 pub use error::BankError;
-pub use genesis::{BankGenesis, GenesisBalance};
 #[cfg(feature = "component")]
 pub use handler::send::Send;
 #[cfg(feature = "component")]

@@ -13,7 +13,7 @@ use kaizen_auth::AccountWrite;
 use kaizen_framework::{due_queue_keys, BlockCtx, Component, GasMeter, MeteredStateWrite};
 
 use crate::{
-    genesis::BountyGenesis,
+    genesis::{self, GenesisState},
     settlement::{apply_verdict, deadline_passed, decide_and_settle, expire_submission},
     state_key,
     view::BountyRead,
@@ -23,15 +23,15 @@ pub struct Bounties;
 
 #[async_trait]
 impl Component for Bounties {
-    type Genesis = BountyGenesis;
+    type Genesis = GenesisState;
 
     async fn init_chain<S: StateWrite>(
         state: &mut S,
-        genesis: &BountyGenesis,
+        genesis: &GenesisState,
     ) -> anyhow::Result<()> {
-        genesis.validate()?;
+        genesis::validate(genesis)?;
         let gas = GasMeter::unlimited();
-        state.put_proto_metered(&gas, state_key::params().into(), &genesis.params.to_proto())?;
+        state.put_proto_metered(&gas, state_key::params().into(), &genesis::params(genesis))?;
         state.ensure_account(&gas, &crate::bounty_escrow()).await?;
         Ok(())
     }

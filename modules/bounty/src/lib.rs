@@ -46,7 +46,6 @@ pub mod view;
 #[cfg(feature = "component")]
 pub use component::Bounties;
 pub use error::BountyError;
-pub use genesis::{BountyGenesis, BountyParams};
 #[cfg(feature = "component")]
 pub use handler::{
     cancel_bounty::CancelBounty, commit_submission::CommitSubmission, create_bounty::CreateBounty,

@@ -18,7 +18,7 @@ use kaizen_staking::{RandomnessRead, StakingRead, StakingWrite};
 use crate::{
     epoch::{install_quorum, start_epoch},
     events::{EventBlobExpired, EventChallengeMissed},
-    genesis::DaGenesis,
+    genesis::{self, GenesisState},
     state_key,
     view::{DaRead, DaWrite},
 };
@@ -27,14 +27,17 @@ pub struct DataAvailability;
 
 #[async_trait]
 impl Component for DataAvailability {
-    type Genesis = DaGenesis;
+    type Genesis = GenesisState;
 
     /// Writes the parameters, opens the pool account, and installs epoch 0's quorum from
     /// the genesis operators (so a devnet stores blobs from its first block).
-    async fn init_chain<S: StateWrite>(state: &mut S, genesis: &DaGenesis) -> anyhow::Result<()> {
-        genesis.validate()?;
+    async fn init_chain<S: StateWrite>(
+        state: &mut S,
+        genesis: &GenesisState,
+    ) -> anyhow::Result<()> {
+        genesis::validate(genesis)?;
         let gas = GasMeter::unlimited();
-        state.put_proto_metered(&gas, state_key::params().into(), &genesis.params.to_proto())?;
+        state.put_proto_metered(&gas, state_key::params().into(), &genesis::params(genesis))?;
         state.ensure_account(&gas, &crate::da_pool()).await?;
         let seed = state
             .epoch_seed(&gas, 0)

@@ -33,7 +33,6 @@ pub mod view;
 #[cfg(feature = "component")]
 pub use component::DataAvailability;
 pub use error::DaError;
-pub use genesis::{DaGenesis, DaParams};
 #[cfg(feature = "component")]
 pub use handler::{
     answer_challenge::AnswerChallenge, certify_blob::CertifyBlob, pay_for_blob::PayForBlob,

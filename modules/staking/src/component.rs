@@ -6,7 +6,7 @@ use kaizen_auth::AccountWrite;
 use kaizen_framework::{parse_amount, BlockCtx, Component, GasMeter, MeteredStateWrite};
 
 use crate::{
-    genesis::StakingGenesis,
+    genesis::{self, GenesisState},
     randomness::RandomnessWrite,
     state_key,
     view::{DaOperatorRegistration, StakingRead, StakingWrite},
@@ -16,7 +16,7 @@ pub struct Staking;
 
 #[async_trait]
 impl Component for Staking {
-    type Genesis = StakingGenesis;
+    type Genesis = GenesisState;
 
     /// Writes the parameters and epoch 0's seed, then registers each genesis DA operator
     /// in the order listed, exactly as a registration transaction would (bond moved from
@@ -24,18 +24,18 @@ impl Component for Staking {
     /// likewise.
     async fn init_chain<S: StateWrite>(
         state: &mut S,
-        genesis: &StakingGenesis,
+        genesis: &GenesisState,
     ) -> anyhow::Result<()> {
-        genesis.validate()?;
+        genesis::validate(genesis)?;
         let gas = GasMeter::unlimited();
-        state.put_proto_metered(&gas, state_key::params().into(), &genesis.params.to_proto())?;
+        state.put_proto_metered(&gas, state_key::params().into(), &genesis::params(genesis))?;
         state.put_genesis_seed()?;
         state.ensure_account(&gas, &crate::bonded_pool()).await?;
         for (i, g) in genesis.da_operators.iter().enumerate() {
             let reg = DaOperatorRegistration {
                 operator: g.address.parse()?,
-                bls_public_key: hex::decode(&g.bls_public_key)?,
-                proof_of_possession: hex::decode(&g.proof_of_possession)?,
+                bls_public_key: g.bls_public_key.clone(),
+                proof_of_possession: g.proof_of_possession.clone(),
                 endpoint: g.endpoint.clone(),
                 bond: parse_amount(&g.bond)?,
             };

@@ -33,7 +33,6 @@ pub use bonded::BondedRole;
 #[cfg(feature = "component")]
 pub use component::Staking;
 pub use error::StakingError;
-pub use genesis::{GenesisDaOperator, GenesisEvaluator, StakingGenesis, StakingParams};
 #[cfg(feature = "component")]
 pub use handler::{
     register_da_operator::RegisterDaOperator, register_evaluator::RegisterEvaluator,

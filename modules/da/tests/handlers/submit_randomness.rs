@@ -1,0 +1,118 @@
+//! `MsgSubmitRandomness`: an active operator's VRF output for the current epoch is
+//! stored for the next epoch's seed; every refusal leaves state as it was.
+
+use kaizen_da_core::assignment::randomness_message;
+use kaizen_da_module::SubmitRandomness;
+use kaizen_framework::{bls::BlsKey, GasMeter};
+use kaizen_staking::{RandomnessRead, StakingWrite};
+
+use crate::setup::{alice, operator, TestChain, CHAIN_ID, EPOCH_BLOCKS};
+
+/// `key`'s output for `epoch`, over the seed the chain holds for it.
+async fn output(chain: &TestChain, key: &BlsKey, epoch: u64) -> Vec<u8> {
+    let seed = chain
+        .state
+        .epoch_seed(&GasMeter::unlimited(), epoch)
+        .await
+        .unwrap()
+        .expect("the epoch has a seed")
+        .seed;
+    key.sign(&randomness_message(CHAIN_ID, epoch + 1, &seed))
+        .to_vec()
+}
+
+async fn submission(chain: &TestChain, i: usize, epoch: u64) -> SubmitRandomness {
+    let (address, key) = operator(i);
+    SubmitRandomness {
+        operator: address,
+        epoch,
+        output: output(chain, &key, epoch).await,
+    }
+}
+
+#[tokio::test]
+async fn an_operators_output_for_the_current_epoch_is_stored() {
+    let mut chain = TestChain::new().await;
+    chain.height = 3;
+    let msg = submission(&chain, 0, 0).await;
+    let events = chain.ok(&msg).await;
+    let stored = chain
+        .state
+        .randomness_output(&GasMeter::unlimited(), 0, &operator(0).0)
+        .await
+        .unwrap();
+    assert_eq!(stored, Some(msg.output.clone()));
+    assert!(events.is_empty(), "{events:?}");
+}
+
+#[tokio::test]
+async fn an_output_of_the_wrong_length_is_refused_before_state() {
+    let mut chain = TestChain::new().await;
+    let mut short = submission(&chain, 0, 0).await;
+    short.output.pop();
+    assert_eq!(chain.refused(&short).await, ("da", 18));
+}
+
+#[tokio::test]
+async fn an_output_from_an_address_that_is_no_operator_is_refused_and_changes_nothing() {
+    let mut chain = TestChain::new().await;
+    let msg = SubmitRandomness {
+        operator: alice(),
+        ..submission(&chain, 0, 0).await
+    };
+    assert_eq!(chain.refused(&msg).await, ("da", 19));
+}
+
+#[tokio::test]
+async fn an_output_from_a_jailed_operator_is_refused_and_changes_nothing() {
+    let mut chain = TestChain::new().await;
+    let (address, _) = operator(1);
+    for _ in 0..2 {
+        chain
+            .state
+            .record_challenge_missed(&GasMeter::unlimited(), &address, 1)
+            .await
+            .unwrap();
+    }
+    let msg = submission(&chain, 1, 0).await;
+    assert_eq!(chain.refused(&msg).await, ("da", 19));
+}
+
+#[tokio::test]
+async fn an_output_for_another_epoch_is_refused_and_changes_nothing() {
+    let mut chain = TestChain::new().await;
+    let mut next = submission(&chain, 0, 0).await;
+    next.epoch = 1;
+    assert_eq!(chain.refused(&next).await, ("da", 18));
+    // In epoch 1, an output for epoch 0 is late.
+    chain.begin_block(EPOCH_BLOCKS).await;
+    let late = submission(&chain, 0, 0).await;
+    assert_eq!(chain.refused(&late).await, ("da", 18));
+}
+
+#[tokio::test]
+async fn a_second_output_in_an_epoch_is_refused_and_changes_nothing() {
+    let mut chain = TestChain::new().await;
+    let msg = submission(&chain, 0, 0).await;
+    chain.ok(&msg).await;
+    assert_eq!(chain.refused(&msg).await, ("da", 18));
+}
+
+#[tokio::test]
+async fn an_output_that_does_not_verify_is_refused_and_changes_nothing() {
+    let mut chain = TestChain::new().await;
+    // Operator 1's output sent as operator 0's.
+    let borrowed = SubmitRandomness {
+        operator: operator(0).0,
+        ..submission(&chain, 1, 0).await
+    };
+    assert_eq!(chain.refused(&borrowed).await, ("da", 18));
+    // A signature over the wrong message.
+    let (address, key) = operator(0);
+    let wrong = SubmitRandomness {
+        operator: address,
+        epoch: 0,
+        output: key.sign(b"not the randomness message").to_vec(),
+    };
+    assert_eq!(chain.refused(&wrong).await, ("da", 18));
+}
