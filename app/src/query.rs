@@ -54,6 +54,11 @@ macro_rules! kaizen_queries {
             }
         )*
 
+        /// Every Kaizen query's ABCI path with the method that answers it (checked
+        /// against the proto descriptors in a test).
+        #[cfg(test)]
+        const KAIZEN_QUERY_PATHS: &[(&str, &str)] = &[$($(($path, stringify!($method)),)*)*];
+
         /// The ABCI route of a Kaizen query path, or `None` if it is not one.
         async fn route_kaizen(
             snapshot: &Snapshot,
@@ -212,5 +217,51 @@ pub async fn query(storage: &Storage, req: &RequestQuery) -> ResponseQuery {
             ..Default::default()
         },
         Err(e) => fail(e, height),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each path names a method of the `.proto` service its line implements, spelled as
+    /// the tonic method is (`AssignedJobs` -> `assigned_jobs`): a typo in a path would
+    /// otherwise leave that query unanswered over ABCI while gRPC answers it.
+    #[test]
+    fn every_query_path_is_a_method_in_the_proto_descriptors() {
+        let fds = prost_types::FileDescriptorSet::decode(kaizen_proto::FILE_DESCRIPTOR_SET)
+            .expect("the built-in descriptors decode");
+        let mut methods = Vec::new();
+        for file in &fds.file {
+            for service in &file.service {
+                for method in &service.method {
+                    methods.push(format!(
+                        "/{}.{}/{}",
+                        file.package(),
+                        service.name(),
+                        method.name()
+                    ));
+                }
+            }
+        }
+        for (path, method) in KAIZEN_QUERY_PATHS {
+            assert!(methods.iter().any(|m| m == path), "{path} is not in the protos");
+            let name = path.rsplit('/').next().unwrap_or_default();
+            let mut snake = String::new();
+            for (i, c) in name.chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    snake.push('_');
+                }
+                snake.push(c.to_ascii_lowercase());
+            }
+            assert_eq!(&snake, method, "{path} is served by {method}");
+        }
+        // Every Query method of every Kaizen service has its line.
+        for m in methods.iter().filter(|m| m.contains(".Query/")) {
+            assert!(
+                KAIZEN_QUERY_PATHS.iter().any(|(p, _)| p == m),
+                "{m} has no line in kaizen_queries!"
+            );
+        }
     }
 }

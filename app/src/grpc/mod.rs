@@ -28,8 +28,12 @@ pub fn status(e: HandlerError) -> tonic::Status {
     match (e.codespace, e.code) {
         // NotFound, UnknownAddress.
         ("sdk", 22 | 9) => tonic::Status::not_found(msg),
-        // TxDecode, UnknownRequest, InvalidAddress, InvalidCoins, InvalidRequest.
-        ("sdk", 2 | 6 | 7 | 10 | 18) => tonic::Status::invalid_argument(msg),
+        // What the request itself gets wrong: TxDecode, UnknownRequest, InvalidAddress,
+        // InvalidCoins, MemoTooLarge, TooManySignatures, NoSignatures, InvalidRequest,
+        // TxTooLarge, InvalidGasLimit.
+        ("sdk", 2 | 6 | 7 | 10 | 12 | 14 | 15 | 18 | 21 | 41) => {
+            tonic::Status::invalid_argument(msg)
+        }
         _ => tonic::Status::internal(msg),
     }
 }
