@@ -149,14 +149,15 @@ async fn only_the_sponsor_cancels_and_only_before_any_commit() {
     )
     .await;
     let alice = c.alice.clone();
-    // Alice signs a cancel naming the sponsor: refused for the missing signature;
+    // Alice signs a cancel naming the sponsor: refused, her key is not the sponsor's
+    // (sdk 8, invalid pubkey);
     // naming herself: refused, she is not the sponsor.
     let named_sponsor = any(&bounty::MsgCancelBounty {
         sponsor: c.sponsor.address.to_string(),
         bounty_id: id,
     });
     let r = run(&mut c.node, &alice, vec![named_sponsor]).await;
-    assert_ne!(r.code, 0);
+    assert_code(&r, "sdk", 8);
     let r = run(
         &mut c.node,
         &alice,
@@ -277,9 +278,9 @@ async fn only_committee_members_attest_and_only_once_after_committing() {
         "attest",
         8,
     );
-    // Someone signing for the member is refused (the signer is checked).
+    // Someone signing for the member is refused: the key is not the member's (sdk 8).
     let r = run(&mut c.node, &outsider, vec![commit_msg(&job, &member, &o)]).await;
-    assert_ne!(r.code, 0);
+    assert_code(&r, "sdk", 8);
     // The others commit; the reveal opens.
     let others: Vec<TestKey> = job.committee[1..]
         .iter()
@@ -480,7 +481,7 @@ async fn a_rejected_bounty_changes_nothing() {
     // The reward is more than the sponsor has.
     let mut m = create_msg(&c, &a, bounty::BountyMode::FirstToBeat, 3, 2, deadline);
     m.reward = "100000000000000".into();
-    assert_ne!(run(&mut c.node, &sponsor, vec![any(&m)]).await.code, 0);
+    assert_code(&run(&mut c.node, &sponsor, vec![any(&m)]).await, "bank", 2);
     // Three were refused before execution (no fee), three during it (fee paid).
     assert_eq!(
         c.node.balance(&sponsor.address).await,
