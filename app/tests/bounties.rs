@@ -863,3 +863,41 @@ async fn a_failed_verdict_and_a_job_without_quorum_do_not_leave_a_bounty_stuck()
         "fee refunded"
     );
 }
+
+#[tokio::test]
+async fn a_baseline_verdict_after_the_deadline_refunds_the_sponsor_at_once() {
+    let mut c = chain(3).await;
+    let a = artifacts(&mut c).await;
+    let sponsor = c.sponsor.clone();
+    let before = c.node.balance(&sponsor.address).await;
+    // The deadline is 2 blocks away; the committee takes longer than that (it has 8
+    // blocks to commit), so the deadline passes while the baseline is being evaluated.
+    let deadline = c.node.height() + 2;
+    let create = any(&create_msg(
+        &c,
+        &a,
+        bounty::BountyMode::FirstToBeat,
+        3,
+        2,
+        deadline,
+    ));
+    ok(&run(&mut c.node, &sponsor, vec![create]).await);
+    let id = latest_bounty_id(&c.node).await;
+    empty_blocks(&mut c.node, 3).await;
+    let b = query_bounty(&c.node, id).await;
+    assert!(c.node.height() > b.deadline_height);
+    assert_eq!(b.status, bounty::BountyStatus::EvaluatingBaseline as i32);
+    let (results, _) = evaluate(&mut c, b.baseline_job_id, |_| Some(scored(500_000))).await;
+    results.iter().for_each(ok);
+    // The verdict opens the bounty, and in the same block its passed deadline closes it:
+    // nothing is left for a deadline that was already consumed.
+    let b = query_bounty(&c.node, id).await;
+    assert_eq!(b.status, bounty::BountyStatus::Refunded as i32, "{b:?}");
+    assert_eq!(c.node.balance(&kaizen_bounty::bounty_escrow()).await, 0);
+    // The sponsor paid the baseline job's fee and its transaction fees, nothing more.
+    let job_fee: u128 = b.submission_fee.parse().unwrap_or(0);
+    assert_eq!(
+        c.node.balance(&sponsor.address).await,
+        before - FEE - job_fee
+    );
+}

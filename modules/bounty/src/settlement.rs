@@ -212,7 +212,10 @@ pub async fn apply_verdict<S: StateWrite>(
                 target_ppm: bounty.effective_target_ppm,
             },
         )?;
-        return Ok(None);
+        // A verdict that comes after the deadline finds the deadline's queue entry
+        // already consumed: the bounty is decided now (a refund, as nobody could commit
+        // while the baseline was evaluated), not left open with its reward in escrow.
+        return Ok((height >= bounty.deadline_height).then_some(bounty.id));
     }
     let Some(mut sub) = state.submission(gas, job.submission_id).await? else {
         return Ok(None);
