@@ -243,6 +243,11 @@ impl Watcher {
         let Some(quorum) = self.chain.quorum(epoch.epoch).await? else {
             return Ok(());
         };
+        // Only the epoch's quorum members contribute to the next seed (the chain refuses
+        // others); an operator outside it waits for an epoch whose quorum has it.
+        if !quorum.members.iter().any(|m| m.operator == self.operator) {
+            return Ok(());
+        }
         // Too close to the epoch's end, the tx would land in the next one.
         if epoch.next_epoch_height.saturating_sub(epoch.height) < 3 {
             return Ok(());

@@ -18,7 +18,9 @@ use kaizen_da_client::chain::{ChainView, MemoryChain, MemoryChainState};
 use kaizen_da_core::{assignment::randomness_message, blob::encode_blob, CpuCoder, ErasureParams};
 use kaizen_framework::bls::{self, BlsKey};
 use kaizen_proto::kaizen::{
-    da::v1::{Challenge, ChallengeStatus, MsgAnswerChallenge, MsgSubmitRandomness, Quorum},
+    da::v1::{
+        Challenge, ChallengeStatus, MsgAnswerChallenge, MsgSubmitRandomness, Quorum, QuorumMember,
+    },
     staking::v1::DaOperator,
 };
 use prost::{Message, Name};
@@ -108,6 +110,15 @@ impl TxSender for Recorder {
     }
 }
 
+/// This watcher's operator as a quorum member.
+fn member() -> QuorumMember {
+    QuorumMember {
+        operator: OPERATOR.into(),
+        bls_public_key: bls_key().public_key().to_vec(),
+        ..Default::default()
+    }
+}
+
 fn bls_key() -> BlsKey {
     BlsKey::from_seed(&[7; 32]).expect("a 32-byte seed")
 }
@@ -122,6 +133,7 @@ fn chain() -> Arc<MemoryChain> {
         Quorum {
             epoch: 2,
             seed: vec![3; 32],
+            members: vec![member()],
             ..Default::default()
         },
     );
@@ -265,6 +277,7 @@ async fn the_epoch_randomness_is_sent_once_per_epoch_even_across_restarts() -> a
             Quorum {
                 epoch: 3,
                 seed: vec![4; 32],
+                members: vec![member()],
                 ..Default::default()
             },
         );
@@ -337,5 +350,24 @@ async fn the_watcher_backs_off_while_the_chain_fails_and_recovers_after() -> any
     assert_eq!(w.pause().await, Duration::from_millis(10));
     assert_eq!(tx.answers(), vec![vec![1, 2, 3, 4]]);
     assert_eq!(tx.randomness().len(), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_operator_outside_the_epochs_quorum_sends_no_randomness() -> anyhow::Result<()> {
+    let chain = chain();
+    chain.with(|s| {
+        if let Some(q) = s.quorums.get_mut(&2) {
+            q.members.clear();
+        }
+    });
+    let dir = tempfile::tempdir()?;
+    let store = Arc::new(ShardStore::open(dir.path())?);
+    let tx = Recorder::new(chain.clone());
+    assert!(watcher(&chain, &store, &tx).poll().await);
+    assert!(
+        tx.randomness().is_empty(),
+        "the chain would refuse it (da 20)"
+    );
     Ok(())
 }

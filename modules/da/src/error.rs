@@ -40,6 +40,10 @@ pub enum DaError {
     InvalidRandomness(String),
     #[error("{0} is not an active DA operator")]
     NotAnOperator(String),
+    #[error(
+        "{operator} is not in the quorum of epoch {epoch}: only its members draw the next seed"
+    )]
+    NotInQuorum { operator: String, epoch: u64 },
 }
 
 impl ErrorCode for DaError {
@@ -66,6 +70,7 @@ impl ErrorCode for DaError {
             DaError::BadStorageProof => 17,
             DaError::InvalidRandomness(_) => 18,
             DaError::NotAnOperator(_) => 19,
+            DaError::NotInQuorum { .. } => 20,
         }
     }
 }

@@ -1,5 +1,6 @@
-//! `kaizen.da.v1.MsgSubmitRandomness`: an operator's VRF output (a unique BLS signature)
-//! for the next epoch's seed. Sending it is a DA operator's duty, checked here; the
+//! `kaizen.da.v1.MsgSubmitRandomness`: a quorum member's VRF output (a unique BLS
+//! signature) for the next epoch's seed. Sending it is the duty of the epoch's quorum
+//! members, and only theirs, checked here; the
 //! outputs and the seeds they make are `staking`'s (`kaizen_staking::randomness`).
 
 use async_trait::async_trait;
@@ -65,6 +66,17 @@ impl MsgHandler for SubmitRandomness {
                 self.epoch
             ))
             .into());
+        }
+        // Only the epoch's quorum members contribute: an operator registered during the
+        // epoch (or left out of its quorum) could otherwise add an output chosen after
+        // seeing the others', for the price of a registration.
+        let operator = self.operator.to_string();
+        let in_quorum = state
+            .quorum(gas, epoch)
+            .await?
+            .is_some_and(|q| q.members.iter().any(|m| m.operator == operator));
+        if !in_quorum {
+            return Err(DaError::NotInQuorum { operator, epoch }.into());
         }
         if state
             .randomness_output(gas, epoch, &self.operator)

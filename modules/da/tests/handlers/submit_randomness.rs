@@ -4,7 +4,7 @@
 use kaizen_da_core::assignment::randomness_message;
 use kaizen_da_module::SubmitRandomness;
 use kaizen_framework::{bls::BlsKey, GasMeter};
-use kaizen_staking::{RandomnessRead, StakingWrite};
+use kaizen_staking::{view::DaOperatorRegistration, RandomnessRead, StakingWrite};
 
 use crate::setup::{alice, operator, TestChain, CHAIN_ID, EPOCH_BLOCKS};
 
@@ -115,4 +115,34 @@ async fn an_output_that_does_not_verify_is_refused_and_changes_nothing() {
         output: key.sign(b"not the randomness message").to_vec(),
     };
     assert_eq!(chain.refused(&wrong).await, ("da", 18));
+}
+
+#[tokio::test]
+async fn an_output_from_an_operator_outside_the_epochs_quorum_is_refused_and_changes_nothing() {
+    let mut chain = TestChain::new().await;
+    chain.height = 3;
+    // Alice registers as an operator during epoch 0: she is active, but epoch 0's
+    // quorum was drawn without her.
+    let key = BlsKey::from_seed(b"da handler tests, alice's BLS key").unwrap();
+    chain
+        .state
+        .register_da_operator(
+            &GasMeter::unlimited(),
+            &DaOperatorRegistration {
+                operator: alice(),
+                bls_public_key: key.public_key().to_vec(),
+                proof_of_possession: key.proof_of_possession().to_vec(),
+                endpoint: "http://127.0.0.1:7199".into(),
+                bond: crate::setup::OPERATOR_BOND,
+            },
+            3,
+        )
+        .await
+        .unwrap();
+    let msg = SubmitRandomness {
+        operator: alice(),
+        epoch: 0,
+        output: output(&chain, &key, 0).await,
+    };
+    assert_eq!(chain.refused(&msg).await, ("da", 20));
 }
