@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use cosmrs::proto::Any;
 use kaizen_app::{
-    genesis::AppGenesis,
+    genesis::{AppGenesis, GenesisSections},
     harness::{TestKey, TestNode, TEST_CHAIN_ID},
 };
 use kaizen_da_core::{
@@ -625,5 +625,56 @@ async fn a_payment_checked_just_before_an_epoch_boundary_is_admitted() -> anyhow
     let block = node.block(vec![bytes]).await?;
     assert_eq!(block.tx_results[0].code, 0, "{}", block.tx_results[0].log);
     assert_eq!(query_blob(&node, &blob.blob_ref.commitment).await.epoch, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_squatted_commitment_is_freed_once_the_squatters_certify_window_ends(
+) -> anyhow::Result<()> {
+    let ops = operators(4);
+    let alice = TestKey::new("alice");
+    let mallory = TestKey::new("mallory");
+    let mut g = genesis(&ops, &alice);
+    g.bank_mut().balances.push(kaizen_bank::genesis::Balance {
+        address: mallory.address.to_string(),
+        coins: vec![kaizen_bank::genesis::Coin {
+            denom: "ukzn".into(),
+            amount: "1000000000".into(),
+        }],
+    });
+    const CERTIFY_WINDOW: u64 = 12;
+    g.da_params_mut().certify_window_blocks = CERTIFY_WINDOW;
+    let mut node = TestNode::start(&g).await?;
+    let blob = blob_of(10_000, 9);
+
+    // Mallory front-runs Alice's payment for the same commitment: a 1-byte blob kept as
+    // long as the chain allows, which no certificate can ever match.
+    let mut squat = pay_msg(&mallory, &blob, 10_000_000);
+    squat.size = 1;
+    squat.original_shards = 1;
+    squat.recovery_shards = 1;
+    ok(&run(&mut node, &mallory, vec![any(&squat)]).await);
+    let squatted = query_blob(&node, &blob.blob_ref.commitment).await;
+    // Within Mallory's certify window, Alice's payment is refused.
+    assert_code(
+        &run(&mut node, &alice, vec![any(&pay_msg(&alice, &blob, 50))]).await,
+        "da",
+        3,
+    );
+    // Once it has passed, the squat can never be certified, and Alice's payment replaces it.
+    advance_to(&mut node, squatted.certify_deadline_height + 1).await;
+    ok(&run(&mut node, &alice, vec![any(&pay_msg(&alice, &blob, 50))]).await);
+    let record = query_blob(&node, &blob.blob_ref.commitment).await;
+    assert_eq!(
+        (record.payer.as_str(), record.size),
+        (alice.address.to_string().as_str(), blob.blob_ref.size)
+    );
+    let q = query_quorum(&node, record.epoch).await;
+    let cert = certificate(&alice, &ops, &q, &record, &[0, 1, 2, 3]);
+    ok(&run(&mut node, &alice, vec![any(&cert)]).await);
+    assert_eq!(
+        query_blob(&node, &blob.blob_ref.commitment).await.status,
+        da::BlobStatus::Available as i32
+    );
     Ok(())
 }

@@ -6,7 +6,7 @@ use kaizen_framework::{ErrorCode, HandlerError};
 pub enum DaError {
     #[error("invalid blob: {0}")]
     InvalidBlob(String),
-    #[error("blob {0} is already paid for and not expired")]
+    #[error("blob {0} is already paid for: it is live, or still inside its certify window")]
     BlobExists(String),
     #[error("fee {fee}ukzn is above the payer's max_fee {max}ukzn")]
     FeeAboveMax { fee: u128, max: u128 },

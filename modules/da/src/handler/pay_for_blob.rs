@@ -114,7 +114,15 @@ impl MsgHandler for PayForBlob {
         }
         let hex_commitment = hex::encode(self.commitment);
         if let Some(existing) = state.blob(gas, &self.commitment).await? {
-            if existing.status != BlobStatus::Expired as i32 {
+            // An expired blob may be paid for again; so may a payment nobody certified
+            // in its window, which no certificate can revive. A front-runner who pays
+            // for someone else's commitment (with a shape no certificate will match)
+            // thus holds it for one certify window per payment, not for its retention.
+            // Its expiry entry goes stale (`process_expiries` checks the height).
+            let dead = existing.status == BlobStatus::Expired as i32
+                || (existing.status == BlobStatus::Pending as i32
+                    && ctx.height > existing.certify_deadline_height);
+            if !dead {
                 return Err(DaError::BlobExists(hex_commitment).into());
             }
         }

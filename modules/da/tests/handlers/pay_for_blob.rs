@@ -150,6 +150,26 @@ async fn a_second_payment_for_a_live_blob_is_refused_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn an_uncertified_payment_is_replaceable_only_after_its_certify_deadline() {
+    let mut chain = TestChain::new().await;
+    let blob = blob_of(1_000, 5);
+    chain.ok(&pay(&blob, 10_000)).await;
+    let first = chain.blob(&blob.blob_ref.commitment).await.expect("paid");
+    // Every block's hooks run on the way (each epoch gets its quorum).
+    for height in chain.height + 1..=first.certify_deadline_height {
+        chain.begin_block(height).await;
+    }
+    // At the deadline a certificate is still accepted: the payment stands.
+    assert_eq!(chain.refused(&pay(&blob, 20)).await, ("da", 3));
+    // One block later nothing can certify it: a new payment replaces it.
+    chain.begin_block(first.certify_deadline_height + 1).await;
+    chain.ok(&pay(&blob, 20)).await;
+    let second = chain.blob(&blob.blob_ref.commitment).await.expect("paid");
+    assert_eq!(second.paid_height, first.certify_deadline_height + 1);
+    assert_eq!(second.status, BlobStatus::Pending as i32);
+}
+
+#[tokio::test]
 async fn a_fee_above_the_payers_maximum_is_refused_and_changes_nothing() {
     let mut chain = TestChain::new().await;
     let blob = blob_of(1_000, 5);
