@@ -1,0 +1,5 @@
+//! Handler tests on a temporary store: each handler of `attest`, run as the app runs it.
+
+mod commit_attestation;
+mod reveal_attestation;
+mod setup;

@@ -1,0 +1,420 @@
+//! A chain of `auth`, `bank`, `staking` and `attest` on a temporary store: genesis (with
+//! five bonded evaluators and a funded sponsor) committed as version 0, then handlers
+//! run the way the app's transaction pipeline runs them (stateless checks, then
+//! `check_and_execute` on a fork that is applied on success and dropped on failure).
+//!
+//! Jobs are created through [`kaizen_attest::lifecycle::create_job`], the entry point
+//! `bounty` uses, so each starts with a committee drawn from the genesis evaluators.
+
+use cnidarium::{Snapshot, StateDelta, StateRead, Storage};
+use futures::StreamExt;
+use kaizen_attest::{
+    attestation_commitment, genesis as attest_genesis, lifecycle::create_job, Artifacts, Attest,
+    AttestRead, CommitAttestation, EvaluationJob, JobKind, NewJob, Outcome, RevealAttestation,
+};
+use kaizen_auth::Auth;
+use kaizen_bank::{
+    genesis::{self as bank_genesis, Coin},
+    Bank, BankRead,
+};
+use kaizen_framework::{
+    event::from_abci, Address, BlockCtx, Component, GasMeter, HandlerError, MsgHandler, TxCtx,
+    TypedEvent, NATIVE_DENOM,
+};
+use kaizen_staking::{genesis as staking_genesis, Evaluator, Staking, StakingRead};
+use sha2::{Digest, Sha256};
+use tendermint::abci::Event;
+
+pub const CHAIN_ID: &str = "kaizen-handler-tests";
+/// The gas limit of every test transaction: far above what any one message uses.
+pub const GAS_LIMIT: u64 = 100_000_000;
+
+/// The account that pays job fees and gets them back when no round reaches a quorum.
+pub fn sponsor() -> Address {
+    Address::from_bytes([0x5b; 20])
+}
+
+/// An address genesis gives nothing, and no evaluator.
+pub fn nobody() -> Address {
+    Address::from_bytes([0x0d; 20])
+}
+
+pub const SPONSOR_UKZN: u128 = 10_000_000;
+/// How many evaluators genesis registers, each with [`EVALUATOR_BOND`].
+pub const EVALUATORS: usize = 5;
+pub const EVALUATOR_BOND: u128 = 5_000;
+/// Every job's committee: three members, two of whom decide.
+pub const COMMITTEE: u32 = 3;
+pub const QUORUM: u32 = 2;
+/// Odd, so that splitting it between two agreeing members leaves a remainder.
+pub const JOB_FEE: u128 = 3_001;
+pub const COMMIT_WINDOW: u64 = 5;
+pub const REVEAL_WINDOW: u64 = 5;
+pub const MAX_ROUNDS: u32 = 2;
+pub const SLASH_PPM: u32 = 100_000;
+pub const JAIL_BLOCKS: u64 = 50;
+
+/// Genesis evaluator `i`.
+pub fn evaluator(i: usize) -> Address {
+    Address::from_bytes([0x20 + i as u8; 20])
+}
+
+/// The one place the test genesis is written.
+fn test_genesis() -> (
+    <Auth as Component>::Genesis,
+    <Bank as Component>::Genesis,
+    <Staking as Component>::Genesis,
+    <Attest as Component>::Genesis,
+) {
+    let funded = |who: Address, amount: u128| bank_genesis::Balance {
+        address: who.to_string(),
+        coins: vec![Coin {
+            denom: NATIVE_DENOM.into(),
+            amount: amount.to_string(),
+        }],
+    };
+    let mut balances = vec![funded(sponsor(), SPONSOR_UKZN)];
+    let mut evaluators = Vec::new();
+    for i in 0..EVALUATORS {
+        balances.push(funded(evaluator(i), 10 * EVALUATOR_BOND));
+        evaluators.push(staking_genesis::GenesisEvaluator {
+            address: evaluator(i).to_string(),
+            bond: EVALUATOR_BOND.to_string(),
+            endpoint: String::new(),
+        });
+    }
+    let staking = staking_genesis::GenesisState {
+        params: Some(staking_genesis::Params {
+            min_da_bond: "1000".into(),
+            // No epoch ends during a test.
+            epoch_blocks: 1_000,
+            max_consecutive_misses: 2,
+            jail_blocks: 20,
+            max_da_operators: 16,
+            min_evaluator_bond: "1000".into(),
+            max_evaluators: 16,
+        }),
+        evaluators,
+        ..Default::default()
+    };
+    let attest = attest_genesis::GenesisState {
+        params: Some(attest_genesis::Params {
+            commit_window_blocks: COMMIT_WINDOW,
+            reveal_window_blocks: REVEAL_WINDOW,
+            max_rounds: MAX_ROUNDS,
+            slash_ppm: SLASH_PPM,
+            jail_blocks: JAIL_BLOCKS,
+            min_evaluator_bond: "1000".into(),
+            max_committee_size: EVALUATORS as u32,
+            max_queue_items_per_block: 64,
+        }),
+    };
+    (
+        Default::default(),
+        bank_genesis::GenesisState { balances },
+        staking,
+        attest,
+    )
+}
+
+/// Fields drop in order: the state, then the store, then its directory.
+pub struct TestChain {
+    pub state: StateDelta<Snapshot>,
+    /// The height transactions run at.
+    pub height: u64,
+    _storage: Storage,
+    _dir: tempfile::TempDir,
+}
+
+impl TestChain {
+    /// Opens a temporary store as the app does, writes genesis and commits it.
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let storage = Storage::load(dir.path().to_path_buf(), vec![])
+            .await
+            .expect("open the store");
+        let (auth, bank, staking, attest) = test_genesis();
+        let mut genesis = StateDelta::new(storage.latest_snapshot());
+        Auth::init_chain(&mut genesis, &auth)
+            .await
+            .expect("auth genesis");
+        Bank::init_chain(&mut genesis, &bank)
+            .await
+            .expect("bank genesis");
+        Staking::init_chain(&mut genesis, &staking)
+            .await
+            .expect("staking genesis");
+        Attest::init_chain(&mut genesis, &attest)
+            .await
+            .expect("attest genesis");
+        storage.commit(genesis).await.expect("commit genesis");
+        let state = StateDelta::new(storage.latest_snapshot());
+        Self {
+            state,
+            height: 1,
+            _storage: storage,
+            _dir: dir,
+        }
+    }
+
+    /// Runs `msg` as the pipeline does (its stateless checks at decoding, then
+    /// `check_and_execute` on a fork kept only on success), with `gas_limit`; returns
+    /// its events. `stateless: false` skips the stateless checks, to reach the state
+    /// checks behind them.
+    pub async fn execute<M: MsgHandler>(
+        &mut self,
+        msg: &M,
+        gas_limit: u64,
+        stateless: bool,
+    ) -> Result<Vec<Event>, HandlerError> {
+        if stateless {
+            msg.check_stateless()?;
+        }
+        let signers = msg.signers()?;
+        let gas = GasMeter::new(gas_limit);
+        let ctx = TxCtx {
+            chain_id: CHAIN_ID,
+            height: self.height,
+            time: tendermint::Time::unix_epoch(),
+            signers: &signers,
+            gas: &gas,
+        };
+        let mut fork = StateDelta::new(&mut self.state);
+        msg.check_and_execute(&mut fork, &ctx).await?;
+        Ok(fork.apply().1)
+    }
+
+    /// Runs `msg`, which must succeed; returns its events.
+    pub async fn ok<M: MsgHandler>(&mut self, msg: &M) -> Vec<Event> {
+        match self.execute(msg, GAS_LIMIT, true).await {
+            Ok(events) => events,
+            Err(e) => panic!("the message was refused: {e}"),
+        }
+    }
+
+    /// Runs `msg`, which must be refused without changing any key; returns the
+    /// error's `(codespace, code)`.
+    pub async fn refused<M: MsgHandler>(&mut self, msg: &M) -> (&'static str, u32) {
+        self.refused_with(msg, GAS_LIMIT, true).await
+    }
+
+    /// [`refused`](Self::refused) with a gas limit, or without the stateless checks.
+    pub async fn refused_with<M: MsgHandler>(
+        &mut self,
+        msg: &M,
+        gas_limit: u64,
+        stateless: bool,
+    ) -> (&'static str, u32) {
+        let before = self.dump().await;
+        assert!(!before.is_empty(), "the state dump sees no keys");
+        let err = match self.execute(msg, gas_limit, stateless).await {
+            Ok(events) => panic!("the message was accepted, emitting {events:?}"),
+            Err(e) => e,
+        };
+        assert_eq!(self.dump().await, before, "a refused message changed state");
+        (err.codespace, err.code)
+    }
+
+    fn block(&self) -> BlockCtx {
+        BlockCtx {
+            chain_id: CHAIN_ID.into(),
+            height: self.height,
+            time: tendermint::Time::unix_epoch(),
+        }
+    }
+
+    /// Moves to `height` and runs the begin-block hooks there in the app's order;
+    /// returns their events.
+    pub async fn begin_block(&mut self, height: u64) -> Vec<Event> {
+        self.height = height;
+        let block = self.block();
+        let mut hooks = StateDelta::new(&mut self.state);
+        Staking::begin_block(&mut hooks, &block)
+            .await
+            .expect("staking begin-block");
+        Attest::begin_block(&mut hooks, &block)
+            .await
+            .expect("attest begin-block");
+        hooks.apply().1
+    }
+
+    /// Runs the end-block hooks of the current height in the app's order (`attest`
+    /// closes the commit and reveal windows ending here); returns their events.
+    pub async fn end_block(&mut self) -> Vec<Event> {
+        let block = self.block();
+        let mut hooks = StateDelta::new(&mut self.state);
+        Staking::end_block(&mut hooks, &block)
+            .await
+            .expect("staking end-block");
+        Attest::end_block(&mut hooks, &block)
+            .await
+            .expect("attest end-block");
+        hooks.apply().1
+    }
+
+    /// Ends the current block and begins the next; returns the hooks' events.
+    pub async fn next_block(&mut self) -> Vec<Event> {
+        let mut events = self.end_block().await;
+        events.extend(self.begin_block(self.height + 1).await);
+        events
+    }
+
+    /// Ends blocks until the chain is at `height` (the hooks of `height` itself have
+    /// begun, not ended); returns the hooks' events.
+    pub async fn advance_to(&mut self, height: u64) -> Vec<Event> {
+        let mut events = Vec::new();
+        while self.height < height {
+            events.extend(self.next_block().await);
+        }
+        events
+    }
+
+    /// Every key and value of the state, in key order.
+    pub async fn dump(&self) -> Vec<(String, Vec<u8>)> {
+        let mut stream = Box::pin(self.state.prefix_raw(""));
+        let mut out = Vec::new();
+        while let Some(item) = stream.next().await {
+            out.push(item.expect("read state"));
+        }
+        out
+    }
+
+    /// Whether `key` holds a value.
+    pub async fn has(&self, key: &str) -> bool {
+        self.state.get_raw(key).await.expect("read state").is_some()
+    }
+
+    pub async fn balance(&self, who: &Address) -> u128 {
+        self.state
+            .balance(&GasMeter::unlimited(), who, NATIVE_DENOM)
+            .await
+            .expect("balance")
+    }
+
+    /// Creates a job of [`COMMITTEE`] members and [`QUORUM`], with fee [`JOB_FEE`]
+    /// paid by the [`sponsor`], as `bounty` does; returns it and its events.
+    pub async fn create_job(&mut self) -> (EvaluationJob, Vec<Event>) {
+        let gas = GasMeter::unlimited();
+        let new = NewJob {
+            kind: JobKind::Baseline,
+            bounty_id: 1,
+            submission_id: 0,
+            artifacts: Artifacts {
+                model: vec![0x11; 32],
+                test_set: vec![0x22; 32],
+                metric: "accuracy".into(),
+                ..Default::default()
+            },
+            committee_size: COMMITTEE,
+            quorum: QUORUM,
+            fee: JOB_FEE,
+            payer: sponsor(),
+            refund_to: sponsor(),
+        };
+        let mut fork = StateDelta::new(&mut self.state);
+        let job = create_job(&mut fork, &gas, new, self.height)
+            .await
+            .expect("the job is created");
+        (job, fork.apply().1)
+    }
+
+    pub async fn job(&self, id: u64) -> EvaluationJob {
+        self.state
+            .job(&GasMeter::unlimited(), id)
+            .await
+            .expect("job")
+            .expect("the job exists")
+    }
+
+    pub async fn evaluator(&self, who: &Address) -> Evaluator {
+        self.state
+            .evaluator(&GasMeter::unlimited(), who)
+            .await
+            .expect("evaluator")
+            .expect("a registered evaluator")
+    }
+
+    /// Every current committee member of job `id` commits `outcome`.
+    pub async fn commit_all(&mut self, id: u64, outcome: &Outcome) {
+        let job = self.job(id).await;
+        for member in members(&job) {
+            self.ok(&commit(&job, &member, outcome)).await;
+        }
+    }
+}
+
+/// The events of type `E` among `events`, parsed.
+pub fn events_of<E: TypedEvent>(events: &[Event]) -> Vec<E> {
+    events
+        .iter()
+        .filter_map(|e| from_abci::<E>(e))
+        .map(|parsed| parsed.expect("a well-formed event"))
+        .collect()
+}
+
+/// The members of the job's current committee, in committee (address) order.
+pub fn members(job: &EvaluationJob) -> Vec<Address> {
+    job.committee
+        .iter()
+        .map(|m| m.parse().expect("a committee member is an address"))
+        .collect()
+}
+
+/// The first genesis evaluator outside the job's current committee.
+pub fn outsider(job: &EvaluationJob) -> Address {
+    (0..EVALUATORS)
+        .map(evaluator)
+        .find(|e| !job.committee.contains(&e.to_string()))
+        .expect("more evaluators than committee seats")
+}
+
+/// An outcome with score `score` (and a digest derived from it).
+pub fn scored(score: u64) -> Outcome {
+    Outcome {
+        score_ppm: score,
+        predictions_digest: Sha256::digest(score.to_be_bytes()).to_vec(),
+        failure_code: 0,
+    }
+}
+
+/// An outcome of failure `code`.
+pub fn failed(code: u32) -> Outcome {
+    Outcome {
+        score_ppm: 0,
+        predictions_digest: vec![],
+        failure_code: code,
+    }
+}
+
+/// `who`'s attestation salt.
+pub fn salt(who: &Address) -> Vec<u8> {
+    Sha256::digest(format!("salt/{who}")).to_vec()
+}
+
+/// `who`'s commitment to outcome `o` in the job's current round.
+pub fn commit(job: &EvaluationJob, who: &Address, o: &Outcome) -> CommitAttestation {
+    CommitAttestation {
+        evaluator: *who,
+        job_id: job.id,
+        commitment: attestation_commitment(
+            job.id,
+            job.round,
+            &who.to_string(),
+            o.score_ppm,
+            &o.predictions_digest,
+            o.failure_code,
+            &salt(who),
+        )
+        .to_vec(),
+    }
+}
+
+/// `who`'s reveal of outcome `o`.
+pub fn reveal(job: &EvaluationJob, who: &Address, o: &Outcome) -> RevealAttestation {
+    RevealAttestation {
+        evaluator: *who,
+        job_id: job.id,
+        outcome: o.clone(),
+        salt: salt(who),
+    }
+}

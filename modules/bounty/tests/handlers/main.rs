@@ -1,0 +1,7 @@
+//! Handler tests on a temporary store: each handler of `bounty`, run as the app runs it.
+
+mod cancel_bounty;
+mod commit_submission;
+mod create_bounty;
+mod reveal_submission;
+mod setup;
