@@ -23,34 +23,34 @@ use kaizen_proto::kaizen::{
 use prost::Name;
 
 // Genesis: four DA operators, four evaluators, the parameters of `params()`.
-const GENESIS_HASH: &str = "4e2ef4df5dce2dd290d445d22caa052b4c7bb40a5e511498a4f0ac6b5f538b5d";
+const GENESIS_HASH: &str = "1ed7b4c75a61319f1fea7fefdd7041b0ca3d9eabecad072a3b90c0025ca4404a";
 // bank MsgSend, twice in one tx: to a new account and to the DA pool.
-const AFTER_SEND_HASH: &str = "35fd4c014d7f4e8a77e7b586bc1095d608bb0402a7e59bec3aba31bff00f4491";
+const AFTER_SEND_HASH: &str = "faeb4fd0779ebe4cdb7f4ddc5674ae6544e2d9d23ce77b83cdb82776f41e3ac0";
 // staking MsgRegisterDaOperator and MsgRegisterEvaluator.
 const AFTER_REGISTRATIONS_HASH: &str =
-    "c64bac5be2440dec43f45292685e2acc89b8bd29235899921076a8629c787cd1";
+    "97e6f3ecf128eb6a835fd1ebdb33f28002bf304c43823f2dd34bb999cb23efc7";
 // da MsgPayForBlob and MsgCertifyBlob (five blobs), MsgSubmitRandomness.
-const AFTER_BLOBS_HASH: &str = "13958d0c20351575455db852ff9b9c97288d41478318d507e026703863551eeb";
+const AFTER_BLOBS_HASH: &str = "072ae98afdc10b291e408ea5fb147e48ec9fb8aa6acfafe9a75941e46a96c3ed";
 // da end-block: a blob expires.
-const AFTER_EXPIRY_HASH: &str = "e2a36aed66f7b2b5db7b6a37ee1e291d092c5e8d8c4d9159487472e2ea4f7411";
+const AFTER_EXPIRY_HASH: &str = "aee5b73abdff8148b6b93170f59f47ebd0976bdd4e4efaa58dd43eebe7ade833";
 // bounty MsgCreateBounty, attest MsgCommit/RevealAttestation, end-block verdict.
 const AFTER_BOUNTY_OPEN_HASH: &str =
-    "fa654c2a0fd018189c5d0a2deea5ec83e0105c193fe6563227189d3cff631dc7";
+    "0f134557edb5bd73bbbd05569ac2b6e172575a7974365627c37777638f660efb";
 // bounty MsgCommit/RevealSubmission; attest end-block slashes a silent member.
-const AFTER_SLASH_HASH: &str = "f62499f338abdba2d97fe099ae71243e27e88ab98be9961b541bbc75de3418c0";
+const AFTER_SLASH_HASH: &str = "3bdc9ed20a8c0fe86df727098295c6c38d995fa4cf79eda50bf1227b68dab3af";
 // bounty MsgCancelBounty; bounty end-block: a reveal expires, a deadline settles.
 const AFTER_DEADLINE_HASH: &str =
-    "8ea2b98d048937534a2928b0563311c9466533f218111b1012916d0d34d00073";
+    "8a3a54cb74f9d9eef01c999c90a1bc6522a08af9e21693345ed9a175fff91082";
 // staking MsgUnjailEvaluator after the jail time.
 const AFTER_EVALUATOR_UNJAIL_HASH: &str =
-    "7c545091f4283bb0c477fb787d166e1f31473aab256ed62b1b972f85d3e95a6f";
+    "d632721697e2d930a7b07a98777ef1e848176d31d69f981f62b84c1a6d0ba75d";
 // staking and da begin-block at the epoch boundary: seed, quorum, challenges.
-const AFTER_EPOCH_HASH: &str = "eefccdfbbfabe581c7b0022a46712bcc9b91dafec12ad05a35b6560ac3caf093";
+const AFTER_EPOCH_HASH: &str = "d2916d9bda94bd433f0e7fdf3caab100ff4b22b33af0d44754fabeceae8a01c2";
 // da MsgAnswerChallenge; da end-block: missed challenges jail an operator.
 const AFTER_CHALLENGES_HASH: &str =
-    "77690aa57aa1baacc0564c59a029de5e43a3ae82a61c240a85473915e0558a15";
+    "c616a6432df04d15c39317a587e0adeafc0c616af8f513359f03c2efbf46ffa8";
 // staking MsgUnjailDaOperator: the end of the scenario.
-const FINAL_HASH: &str = "e3cad1521a5d81df124953c726311520f02ec7d514660b8ed8a3f0899c6befb2";
+const FINAL_HASH: &str = "72306dc5f7107c5347aaba0880577d8ef320c1fea495cd980b054c3681ff70ce";
 
 /// Blocks per epoch: the scenario's first epoch holds every stage up to the boundary.
 const EPOCH_BLOCKS: u64 = 60;

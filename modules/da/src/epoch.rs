@@ -35,8 +35,13 @@ fn is_active(op: &DaOperator, min_bond: u128) -> bool {
     !op.jailed && parse_amount(&op.bond).is_ok_and(|b| b >= min_bond)
 }
 
-/// The quorum of `epoch`: active operators ordered by `SHA-256(seed, address)`, the first
-/// `max_size` of them.
+/// The quorum of `epoch`: up to `max_size` active operators drawn one at a time from
+/// the seed, each draw picking among those left with probability proportional to bond
+/// (sampling without replacement). Weighting by bond means splitting a stake over many
+/// minimum-bond registrations buys no more seats than the stake itself would (ranking by
+/// a hash of the address, as before, gave every registration the same chance).
+///
+/// Work: `max_size` draws over at most `max_da_operators` operators (128 x 4096).
 pub fn select_quorum(
     epoch: u64,
     seed: &[u8],
@@ -44,21 +49,39 @@ pub fn select_quorum(
     min_bond: u128,
     max_size: usize,
 ) -> Result<Quorum, HandlerError> {
-    let mut ranked: Vec<([u8; 32], &DaOperator)> = operators
-        .iter()
-        .filter(|op| is_active(op, min_bond))
-        .map(|op| {
-            let mut h = Sha256::new();
-            h.update(seed);
-            h.update(op.address.as_bytes());
-            (h.finalize().into(), op)
-        })
-        .collect();
-    ranked.sort_by_key(|r| r.0);
-    ranked.truncate(max_size);
+    let mut pool: Vec<(u128, &DaOperator)> = Vec::new();
+    let mut pool_bond: u128 = 0;
+    for op in operators.iter().filter(|op| is_active(op, min_bond)) {
+        let bond = parse_amount(&op.bond)?;
+        pool_bond = pool_bond
+            .checked_add(bond)
+            .ok_or_else(|| HandlerError::internal("quorum bond overflows"))?;
+        pool.push((bond, op));
+    }
+    let mut ranked = Vec::with_capacity(max_size.min(pool.len()));
+    let mut j = 0u64;
+    while ranked.len() < max_size && pool_bond > 0 {
+        // A point in [0, pool_bond) from 128 bits of a draw (modulo bias below
+        // pool_bond / 2^128: under 2^-28 even for a bond total of 2^100 ukzn).
+        let d = draw(seed, b"quorum", j);
+        let point = u128::from_be_bytes(d[..16].try_into().unwrap_or_default()) % pool_bond;
+        let mut at = 0;
+        let mut below: u128 = 0;
+        for (i, (bond, _)) in pool.iter().enumerate() {
+            below = below.saturating_add(*bond);
+            if point < below {
+                at = i;
+                break;
+            }
+        }
+        let (bond, op) = pool.remove(at);
+        pool_bond = pool_bond.saturating_sub(bond);
+        ranked.push(op);
+        j = j.saturating_add(1);
+    }
     let mut total: u128 = 0;
     let mut members = Vec::with_capacity(ranked.len());
-    for (_, op) in ranked {
+    for op in ranked {
         let bond = parse_amount(&op.bond)?;
         total = total
             .checked_add(bond)
@@ -262,5 +285,43 @@ mod tests {
             })
             .collect();
         assert!(orders.len() > 1);
+    }
+
+    /// The attack: a party with a quarter of the bond splits it over 96 minimum-bond
+    /// registrations next to 32 honest operators with the rest. Ranked by address hash
+    /// it took about 3/4 of a 32-seat quorum; weighted by bond it takes about 1/4.
+    #[test]
+    fn splitting_a_bond_over_many_registrations_buys_no_extra_quorum_seats() {
+        let mut ops = Vec::new();
+        for i in 0..32 {
+            ops.push(op(&format!("honest{i:02}"), "3000", false));
+        }
+        for i in 0..96 {
+            ops.push(op(&format!("sybil{i:02}"), "333", false));
+        }
+        let (mut sybil_seats, mut seats) = (0usize, 0usize);
+        for s in 0..64u8 {
+            let q = select_quorum(1, &[s], &ops, 1, 32).unwrap();
+            seats += q.members.len();
+            sybil_seats += q
+                .members
+                .iter()
+                .filter(|m| m.operator.starts_with("sybil"))
+                .count();
+        }
+        assert_eq!(seats, 64 * 32);
+        // Bond share 96*333 / (96*333 + 32*3000) = 25%; without replacement a little
+        // more (the honest seats run out of heavy operators first): well under 40%.
+        let share = sybil_seats * 100 / seats;
+        assert!((20..40).contains(&share), "sybils took {share}% of seats");
+    }
+
+    #[test]
+    fn a_heavier_bond_is_drawn_first_in_proportion() {
+        let ops = vec![op("light", "1", false), op("heavy", "999", false)];
+        let heavy_first = (0..200u8)
+            .filter(|s| select_quorum(1, &[*s], &ops, 1, 1).unwrap().members[0].operator == "heavy")
+            .count();
+        assert!(heavy_first >= 190, "{heavy_first} of 200");
     }
 }
