@@ -40,17 +40,17 @@ const AFTER_BOUNTY_OPEN_HASH: &str =
 const AFTER_SLASH_HASH: &str = "3bdc9ed20a8c0fe86df727098295c6c38d995fa4cf79eda50bf1227b68dab3af";
 // bounty MsgCancelBounty; bounty end-block: a reveal expires, a deadline settles.
 const AFTER_DEADLINE_HASH: &str =
-    "8a3a54cb74f9d9eef01c999c90a1bc6522a08af9e21693345ed9a175fff91082";
+    "d19251957485b73083938d89356e73268bcab5b2e5673b69ff50c350688fb36a";
 // staking MsgUnjailEvaluator after the jail time.
 const AFTER_EVALUATOR_UNJAIL_HASH: &str =
-    "d632721697e2d930a7b07a98777ef1e848176d31d69f981f62b84c1a6d0ba75d";
+    "4f4a9732b3c6ae227cbbb411876e9b3c0d046f46990f084520c4fc97d29e9c55";
 // staking and da begin-block at the epoch boundary: seed, quorum, challenges.
-const AFTER_EPOCH_HASH: &str = "d2916d9bda94bd433f0e7fdf3caab100ff4b22b33af0d44754fabeceae8a01c2";
+const AFTER_EPOCH_HASH: &str = "388827ac8360cf5a43500808a02bfc8385012a5eb379018b7702210df05ad30e";
 // da MsgAnswerChallenge; da end-block: missed challenges jail an operator.
 const AFTER_CHALLENGES_HASH: &str =
-    "c616a6432df04d15c39317a587e0adeafc0c616af8f513359f03c2efbf46ffa8";
+    "0de1ad61b3e38dac1980971c5c32d9764c32a2fa4aa9bae020eea5a45cfd4d54";
 // staking MsgUnjailDaOperator: the end of the scenario.
-const FINAL_HASH: &str = "72306dc5f7107c5347aaba0880577d8ef320c1fea495cd980b054c3681ff70ce";
+const FINAL_HASH: &str = "dbdae5ec71a0bb82a6628e7655cd205bb60c409897ee381fb500e857ebe995a3";
 
 /// Blocks per epoch: the scenario's first epoch holds every stage up to the boundary.
 const EPOCH_BLOCKS: u64 = 60;

@@ -510,7 +510,8 @@ async fn nobody_beating_the_target_refunds_the_sponsor_at_the_deadline() {
     let (_, job) = submit(&mut c.node, id, &alice, &a.model_a).await;
     let (results, _) = evaluate(&mut c, job, |_| Some(scored(810_000))).await;
     results.iter().for_each(ok);
-    // Carol commits and never reveals: her fee is forfeited to the sponsor.
+    // Carol commits and never reveals: her fee is forfeited, and burned at the close.
+    let supply_before = query_supply(&c.node).await;
     ok(&run(
         &mut c.node,
         &carol,
@@ -526,9 +527,15 @@ async fn nobody_beating_the_target_refunds_the_sponsor_at_the_deadline() {
     assert_eq!(b.closed_height, deadline);
     assert_eq!(
         c.node.balance(&c.sponsor.address).await,
-        sponsor_before - SUBMISSION_FEE - FEE + SUBMISSION_FEE,
-        "the reward and Carol's forfeited fee came back; the baseline's fee paid evaluators"
+        sponsor_before - SUBMISSION_FEE - FEE,
+        "the reward came back, not Carol's forfeited fee; the baseline's fee paid evaluators"
     );
+    assert_eq!(
+        query_supply(&c.node).await,
+        supply_before - SUBMISSION_FEE,
+        "Carol's forfeited fee was burned"
+    );
+    assert_eq!(c.node.balance(&kaizen_bounty::bounty_escrow()).await, 0);
     // After the deadline nothing more is accepted.
     assert_code(
         &run(
@@ -899,5 +906,42 @@ async fn a_baseline_verdict_after_the_deadline_refunds_the_sponsor_at_once() {
     assert_eq!(
         c.node.balance(&sponsor.address).await,
         before - FEE - job_fee
+    );
+}
+
+#[tokio::test]
+async fn a_sponsor_filling_its_own_bounty_with_unrevealed_commits_loses_their_fees() {
+    let mut c = chain(3).await;
+    let a = artifacts(&mut c).await;
+    let id = open_bounty(
+        &mut c,
+        &a,
+        bounty::BountyMode::FirstToBeat,
+        3,
+        2,
+        30,
+        800_000,
+    )
+    .await;
+    // The sponsor commits three submissions it never reveals, to take the slots.
+    let sponsor = c.sponsor.clone();
+    let before = c.node.balance(&sponsor.address).await;
+    for salt in 0..3u8 {
+        ok(&run(
+            &mut c.node,
+            &sponsor,
+            vec![commit_submission(id, &sponsor, &a.model_b, salt)],
+        )
+        .await);
+    }
+    let deadline = query_bounty(&c.node, id).await.deadline_height;
+    advance_to(&mut c.node, deadline).await;
+    let b = query_bounty(&c.node, id).await;
+    assert_eq!(b.status, bounty::BountyStatus::Refunded as i32);
+    // It got its reward back, but not the three fees: squatting the slots cost it 3
+    // fees (it got them back before, which made it free).
+    assert_eq!(
+        c.node.balance(&sponsor.address).await,
+        before + REWARD - 3 * (SUBMISSION_FEE + FEE)
     );
 }

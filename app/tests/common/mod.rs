@@ -231,6 +231,22 @@ pub async fn query_da_operators(node: &TestNode) -> Vec<staking::DaOperator> {
     r.operators
 }
 
+/// The supply of ukzn.
+pub async fn query_supply(node: &TestNode) -> u128 {
+    let r: kaizen_proto::kaizen::bank::v1::QuerySupplyResponse = node
+        .query(
+            "/kaizen.bank.v1.Query/Supply",
+            &kaizen_proto::kaizen::bank::v1::QuerySupplyRequest {
+                denom: "ukzn".into(),
+            },
+        )
+        .await
+        .expect("supply");
+    r.amount
+        .and_then(|c| c.amount.parse().ok())
+        .expect("a supply")
+}
+
 pub async fn query_evaluator(node: &TestNode, address: &Address) -> staking::Evaluator {
     let r: staking::QueryEvaluatorResponse = ask(
         node,

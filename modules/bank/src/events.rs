@@ -1,6 +1,6 @@
 //! Typed events of the `bank` module (emitted and parsed by `kaizen_framework::event`).
 
-pub use kaizen_proto::kaizen::bank::v1::{Coin, EventFeePaid, EventTransfer};
+pub use kaizen_proto::kaizen::bank::v1::{Coin, EventBurn, EventFeePaid, EventTransfer};
 
 /// Converts validated coins to the event form.
 pub fn coins(c: &kaizen_framework::Coins) -> Vec<Coin> {

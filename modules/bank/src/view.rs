@@ -126,6 +126,39 @@ pub trait BankWrite: StateWrite {
         Ok(())
     }
 
+    /// Destroys `coins` held by `from`: they leave its balance and the supply. Fails,
+    /// writing nothing the caller keeps, if `from` lacks any of them.
+    async fn burn(
+        &mut self,
+        gas: &GasMeter,
+        from: &Address,
+        coins: &Coins,
+    ) -> Result<(), HandlerError> {
+        for (denom, amount) in coins.iter() {
+            let available = self.balance(gas, from, denom).await?;
+            let left =
+                available
+                    .checked_sub(amount)
+                    .ok_or_else(|| BankError::InsufficientFunds {
+                        address: from.to_string(),
+                        denom: denom.to_string(),
+                        available,
+                        needed: amount,
+                    })?;
+            self.put_balance(gas, from, denom, left)?;
+            // The supply holds every balance, so it covers this one.
+            let supply = self.supply(gas, denom).await?.saturating_sub(amount);
+            self.put_raw_metered(gas, state_key::supply(denom), supply.to_be_bytes().to_vec())?;
+        }
+        self.emit(
+            gas,
+            &crate::events::EventBurn {
+                burner: from.to_string(),
+                amount: crate::events::coins(coins),
+            },
+        )
+    }
+
     /// Creates `coins` in `to`'s account and adds them to the supply.
     async fn mint(
         &mut self,

@@ -3,9 +3,10 @@
 //! Every amount here is integer ukzn and conserved exactly: at a win the escrow pays
 //! `reward * submitter_share_ppm / 10^6` (rounded down) to the submitter and the rest to
 //! the agreeing committee members of the winning job, evenly, the remainder of that
-//! division to the submitter; forfeited fees go to the sponsor. At a refund the escrow
-//! pays the reward and forfeited fees to the sponsor, and fees of commitments still
-//! waiting for their reveal back to their submitters.
+//! division to the submitter. At a refund the escrow pays the reward back to the
+//! sponsor. Either way, fees of commitments still waiting for their reveal go back to
+//! their submitters, and forfeited fees (commitments never revealed) are burned: paid to
+//! the sponsor, they made filling a bounty's submission slots free for the sponsor.
 
 use cnidarium::StateWrite;
 use kaizen_bank::BankWrite;
@@ -58,12 +59,9 @@ pub async fn close_with_refund<S: StateWrite>(
     status: BountyStatus,
     height: u64,
 ) -> Result<(), HandlerError> {
-    let reward = parse_amount(&bounty.reward)?;
-    let forfeited = parse_amount(&bounty.forfeited_fees)?;
-    let refund = reward
-        .checked_add(forfeited)
-        .ok_or_else(|| HandlerError::internal("refund overflows"))?;
+    let refund = parse_amount(&bounty.reward)?;
     pay(state, gas, &bounty.sponsor.parse()?, refund).await?;
+    burn_forfeited(state, gas, bounty).await?;
     release_pending_commits(state, gas, bounty).await?;
     bounty.status = status as i32;
     bounty.closed_height = height;
@@ -81,6 +79,26 @@ pub async fn close_with_refund<S: StateWrite>(
             refunded: refund.to_string(),
         },
     )
+}
+
+/// Burns the fees of the bounty's commitments that were never revealed (held in escrow
+/// until the bounty closes).
+async fn burn_forfeited<S: StateWrite>(
+    state: &mut S,
+    gas: &GasMeter,
+    bounty: &Bounty,
+) -> Result<(), HandlerError> {
+    let forfeited = parse_amount(&bounty.forfeited_fees)?;
+    if forfeited == 0 {
+        return Ok(());
+    }
+    state
+        .burn(
+            gas,
+            &bounty_escrow(),
+            &Coins::single(NATIVE_DENOM, forfeited),
+        )
+        .await
 }
 
 /// Commitments still inside their reveal window when the bounty closes get their fee
@@ -122,8 +140,8 @@ fn emit_scored<S: StateWrite>(
     )
 }
 
-/// A submission's reveal window ended without a reveal: its fee is forfeited to the
-/// sponsor. Returns the bounty to re-decide.
+/// A submission's reveal window ended without a reveal: its fee is forfeited (burned when
+/// the bounty closes). Returns the bounty to re-decide.
 pub async fn expire_submission<S: StateWrite>(
     state: &mut S,
     gas: &GasMeter,
@@ -357,8 +375,7 @@ async fn settle_win<S: StateWrite>(
         }
     }
     pay(state, gas, &winner_address, to_winner).await?;
-    let forfeited = parse_amount(&bounty.forfeited_fees)?;
-    pay(state, gas, &bounty.sponsor.parse()?, forfeited).await?;
+    burn_forfeited(state, gas, bounty).await?;
     release_pending_commits(state, gas, bounty).await?;
 
     // The registry: the improver first, then the parent's beneficiaries.
