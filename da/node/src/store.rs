@@ -58,6 +58,14 @@ impl ShardStore {
         let _counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         let fresh = self.db.get_pinned(shard_key(commitment, index))?.is_none();
         let mut batch = WriteBatch::default();
+        // The commitment paid for again (after expiring, or replacing a payment nobody
+        // certified) has a new expiry: the old index entry goes, or pruning at the old
+        // height would delete the shards of the live payment.
+        if let Some(old) = self.expiry_of(commitment)? {
+            if old != expires_height {
+                batch.delete(expiry_key(old, commitment));
+            }
+        }
         batch.put(shard_key(commitment, index), shard);
         batch.put(path_key(commitment, index), path.concat());
         batch.put(expiry_key(expires_height, commitment), []);
@@ -141,11 +149,29 @@ impl ShardStore {
         Ok(out)
     }
 
-    /// Deletes every shard of a blob (and its index entries).
+    /// When the stored blob `commitment` expires (its latest payment), if it is stored.
+    fn expiry_of(&self, commitment: &[u8]) -> anyhow::Result<Option<u64>> {
+        Ok(self
+            .db
+            .get(meta_key(commitment))?
+            .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
+            .map(u64::from_be_bytes))
+    }
+
+    /// Deletes every shard of a blob (and its index entries) expiring at
+    /// `expires_height`. An index entry left by an earlier payment of a blob that now
+    /// expires later is stale: only the entry goes, the shards stay.
     pub fn delete_blob(&self, expires_height: u64, commitment: &[u8]) -> anyhow::Result<u64> {
         let prefix = format!("s/{}/", hex::encode(commitment)).into_bytes();
         let mut batch = WriteBatch::default();
         let _counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if self
+            .expiry_of(commitment)?
+            .is_some_and(|current| current > expires_height)
+        {
+            self.db.delete(expiry_key(expires_height, commitment))?;
+            return Ok(0);
+        }
         let (mut n, mut bytes) = self.stats()?;
         let mut deleted = 0;
         for item in self
@@ -179,6 +205,29 @@ impl ShardStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_blob_paid_again_with_a_later_expiry_keeps_its_shards_past_the_first() -> anyhow::Result<()>
+    {
+        let dir = tempfile::tempdir()?;
+        let store = ShardStore::open(dir.path())?;
+        let c = [5u8; 32];
+        store.put(&c, 0, &[1; 64], &[], 100)?;
+        // Paid again (the first payment replaced), stored again with the new expiry.
+        store.put(&c, 0, &[1; 64], &[], 500)?;
+        assert_eq!(crate::watcher::prune_store(&store, 100)?, 0);
+        assert!(store.get(&c, 0)?.is_some(), "live until 500");
+        // An entry left by an older version of this store is skipped as stale too.
+        let mut batch = WriteBatch::default();
+        batch.put(expiry_key(200, &c), []);
+        store.db.write(batch)?;
+        assert_eq!(store.delete_blob(200, &c)?, 0);
+        assert!(store.get(&c, 0)?.is_some());
+        assert_eq!(store.expired(499, 10)?, vec![]);
+        assert_eq!(crate::watcher::prune_store(&store, 500)?, 1);
+        assert!(store.get(&c, 0)?.is_none());
+        Ok(())
+    }
 
     #[test]
     fn shards_come_back_with_their_paths_and_expired_blobs_are_deleted() -> anyhow::Result<()> {
