@@ -51,6 +51,8 @@ kaizen devnet status
 echo
 
 # ---- The bounty ----------------------------------------------------------------------
+# `--output json` prints the proto messages (the gRPC response of a query, the TxResponse
+# of a transaction) in the Cosmos JSON: uint64 as strings, enums by their full names.
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 balance() { kaizen query bank balances "$1" --output json | json "next((int(c['amount']) for c in d['balances'] if c['denom']=='ukzn'), 0)"; }
 evaluators=$(python3 -c "import json; print(' '.join(e['address'] for e in json.load(open('$home/devnet.json'))['evaluators']))")
@@ -67,8 +69,8 @@ created=$(kaizen tx bounty create --from sponsor --title "breast-cancer: maligna
 bounty=$(echo "$created" | json "d['bounty_id']")
 echo "bounty $bounty created; the evaluators score the baseline"
 for _ in $(seq 1 240); do
-  status=$(kaizen query bounty show "$bounty" --output json | json "d['status'].lower()")
-  [ "$status" = "evaluating_baseline" ] || break
+  status=$(kaizen query bounty show "$bounty" --output json | json "d['bounty']['status']")
+  [ "$status" = "BOUNTY_STATUS_EVALUATING_BASELINE" ] || break
   sleep 0.5
 done
 kaizen query bounty show "$bounty"
@@ -81,7 +83,7 @@ kaizen bounty submit demo/submission_strong.onnx --bounty "$bounty" --from bob
 echo
 kaizen query bounty leaderboard "$bounty"
 echo
-model=$(kaizen query bounty show "$bounty" --output json | json "d['winning_model_id']")
+model=$(kaizen query bounty show "$bounty" --output json | json "d['bounty']['winning_model_id']")
 kaizen query bounty model "$model"
 echo
 echo "== balances (ukzn): before -> after"
@@ -97,9 +99,9 @@ python3 - "$home" "$bounty" "$bin/kaizen" <<'PY'
 import json, subprocess, sys
 home, bounty, kaizen = sys.argv[1:]
 q = lambda *a: json.loads(subprocess.check_output([kaizen, "--home", home, *a, "--output", "json"]))
-b = q("query", "bounty", "show", bounty)
+b = q("query", "bounty", "show", bounty)["bounty"]
 sub = next(s for s in q("query", "bounty", "submissions", bounty)["submissions"] if s["id"] == b["winning_submission_id"])
-job = q("query", "attest", "job", str(sub["job_id"]))
+job = q("query", "attest", "job", sub["job_id"])["job"]
 reward = int(b["reward"])
 verifiers = reward - reward * b["submitter_share_ppm"] // 1_000_000
 agreeing = job["agreeing"]

@@ -2,40 +2,47 @@
 //! transactions, through CometBFT RPC and the standard Cosmos services.
 
 use anyhow::Context;
-use cosmrs::proto::cosmos::{auth::v1beta1::BaseAccount, tx::v1beta1::GetTxRequest};
+use cosmrs::proto::cosmos::{
+    auth::v1beta1::BaseAccount, crypto::secp256k1::PubKey, tx::v1beta1::GetTxRequest,
+};
 use kaizen_cli::keys::Keyring;
+use prost::{Message, Name};
 use serde_json::json;
 
 use crate::{
     chain::{grpc_error, Ctx},
-    output::{print, tx_response_json},
+    output::{any_json, print, proto_json},
 };
 
-/// `kaizen query account ADDRESS` (an address or a key name).
+/// `kaizen query account ADDRESS` (an address or a key name). Its JSON is the
+/// `QueryAccountResponse` with the account and its public key unpacked from their `Any`s
+/// (`{"account": {"@type": "/cosmos.auth.v1beta1.BaseAccount", ...}}`), as `gaiad q auth
+/// account` prints it.
 pub async fn account(ctx: &Ctx, address: &str) -> anyhow::Result<()> {
     let address = Keyring::open(&ctx.home)?.resolve(address)?;
     let acc: BaseAccount = ctx.ep.account(&address).await?.with_context(|| {
         format!("{address} has no account: it has never held funds on this chain")
     })?;
-    let pk = acc
+    let mut account = any_json(&acc)?;
+    if let Some(pk) = acc
         .pub_key
         .as_ref()
-        .map(|a| hex::encode(&a.value))
-        .unwrap_or_default();
-    print(
-        ctx.out,
-        json!({"address": acc.address, "account_number": acc.account_number, "sequence": acc.sequence, "pub_key": pk}),
-        || {
-            format!(
-                "address: {}\naccount_number: {}\nsequence: {}",
-                acc.address, acc.account_number, acc.sequence
-            )
-        },
-    );
+        .filter(|pk| pk.type_url == PubKey::type_url())
+    {
+        account["pub_key"] = any_json(&PubKey::decode(pk.value.as_slice())?)?;
+    }
+    // QueryAccountResponse's one field, its `Any` unpacked.
+    print(ctx.out, json!({ "account": account }), || {
+        format!(
+            "address: {}\naccount_number: {}\nsequence: {}",
+            acc.address, acc.account_number, acc.sequence
+        )
+    });
     Ok(())
 }
 
-/// `kaizen query tx HASH`: a transaction's result and events.
+/// `kaizen query tx HASH`: a transaction's result and events. Its JSON is the `TxResponse`,
+/// as `gaiad q tx` prints it.
 pub async fn tx(ctx: &Ctx, hash: &str) -> anyhow::Result<()> {
     let r = ctx
         .ep
@@ -49,7 +56,7 @@ pub async fn tx(ctx: &Ctx, hash: &str) -> anyhow::Result<()> {
         .into_inner()
         .tx_response
         .context("no tx_response")?;
-    print(ctx.out, tx_response_json(&r), || {
+    print(ctx.out, proto_json(&r)?, || {
         let events: Vec<String> = r
             .events
             .iter()

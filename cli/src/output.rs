@@ -2,11 +2,13 @@
 //! (tables, scores, failure codes, enum names, a transaction's response).
 //!
 //! A command builds its JSON value and its text together and hands both to [`print`], so
-//! that `--output json` and the text say the same thing.
+//! that `--output json` and the text say the same thing. The JSON of a query is its gRPC
+//! response message, and that of a transaction its `TxResponse`, both through
+//! [`proto_json`]: what `gaiad ... -o json` prints, and every field the proto has.
 
 use clap::ValueEnum;
 use cosmrs::proto::cosmos::base::abci::v1beta1::TxResponse;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
@@ -15,26 +17,76 @@ pub enum Output {
 }
 
 /// Prints `value` as pretty JSON, or the text.
+/// A closed stdout (`kaizen ... | head`) ends the output quietly instead of panicking.
 pub fn print(output: Output, value: Value, text: impl FnOnce() -> String) {
-    match output {
-        Output::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        ),
-        Output::Text => println!("{}", text()),
-    }
+    use std::io::Write;
+    let body = match output {
+        Output::Json => serde_json::to_string_pretty(&value).unwrap_or_default(),
+        Output::Text => text(),
+    };
+    let _ = writeln!(std::io::stdout().lock(), "{body}");
 }
 
-/// A transaction's response as `--output json` prints it.
-pub fn tx_response_json(r: &TxResponse) -> Value {
-    json!({
-        "txhash": r.txhash, "height": r.height, "code": r.code, "codespace": r.codespace,
-        "raw_log": r.raw_log, "gas_wanted": r.gas_wanted, "gas_used": r.gas_used, "timestamp": r.timestamp,
-        "events": r.events.iter().map(|e| json!({
-            "type": e.r#type,
-            "attributes": e.attributes.iter().map(|a| json!({"key": a.key, "value": a.value})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
+/// A proto message as `--output json` prints it: its serde JSON (pbjson), as the Cosmos
+/// SDK's: the proto field names, 64-bit integers as strings, bytes in base64, enums by
+/// their full names (`"BOUNTY_STATUS_OPEN"`).
+///
+/// Kaizen's protos are generated with the proto field names and every field written;
+/// `cosmos-sdk-proto`'s serde writes the lowerCamelCase JSON names (`gasWanted`) and
+/// leaves out the fields at their default value (`code` of a transaction that passed), so
+/// keys are turned back into the proto names (`gas_wanted`) that Cosmos CLIs print. The
+/// messages printed have no map fields: every object key is a field name.
+pub fn proto_json<T: serde::Serialize>(m: &T) -> anyhow::Result<Value> {
+    Ok(proto_names(serde_json::to_value(m)?))
+}
+
+/// A message packed in an `Any` in the proto3 JSON mapping: its type URL as `@type`
+/// beside its fields (`{"@type": "/cosmos.auth.v1beta1.BaseAccount", "address": ...}`).
+pub fn any_json<T: serde::Serialize + prost::Name>(m: &T) -> anyhow::Result<Value> {
+    let mut v = proto_json(m)?;
+    if let Value::Object(fields) = &mut v {
+        fields.insert("@type".to_string(), T::type_url().into());
+    }
+    Ok(v)
+}
+
+/// A transaction command's JSON: the `TxResponse`, with the values the command derives
+/// from it (e.g. a new bounty's id) as more top-level keys.
+pub fn tx_json<'a>(
+    r: &TxResponse,
+    extra: impl IntoIterator<Item = (&'a str, Value)>,
+) -> anyhow::Result<Value> {
+    let mut v = proto_json(r)?;
+    if let Value::Object(fields) = &mut v {
+        fields.extend(extra.into_iter().map(|(k, x)| (k.to_string(), x)));
+    }
+    Ok(v)
+}
+
+/// Every object key from lowerCamelCase to the proto field name: `gasWanted` →
+/// `gas_wanted` (proto names are lower_snake_case; `Any`'s `@type` is kept).
+fn proto_names(v: Value) -> Value {
+    match v {
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(k, x)| {
+                    let mut name = String::with_capacity(k.len() + 4);
+                    for c in k.chars() {
+                        if c.is_ascii_uppercase() {
+                            name.push('_');
+                            name.push(c.to_ascii_lowercase());
+                        } else {
+                            name.push(c);
+                        }
+                    }
+                    (name, proto_names(x))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(proto_names).collect()),
+        other => other,
+    }
 }
 
 /// The text of a transaction that was only accepted into the mempool (`--no-wait`).
@@ -144,6 +196,82 @@ mod tests {
         assert_eq!(format_percent(5), "0.0005%");
         assert_eq!(format_score(871_234, "recall:1"), "87.1234% (871234 ppm)");
         assert_eq!(format_score(12_345, "mse"), "0.012345 (12345 ppm)");
+    }
+
+    #[test]
+    fn proto_json_uses_the_proto_field_names_of_cosmos_and_kaizen_messages() {
+        use cosmrs::proto::cosmos::{
+            auth::v1beta1::BaseAccount,
+            bank::v1beta1::QueryAllBalancesResponse,
+            base::{query::v1beta1::PageResponse, v1beta1::Coin},
+        };
+        use kaizen_proto::kaizen::bounty::v1 as bounty;
+        let r = TxResponse {
+            height: 7,
+            txhash: "AB".into(),
+            raw_log: "ok".into(),
+            gas_wanted: 100,
+            gas_used: 60,
+            events: vec![cosmrs::proto::tendermint::abci::Event {
+                r#type: "kaizen.bank.v1.EventTransfer".into(),
+                attributes: vec![cosmrs::proto::tendermint::abci::EventAttribute {
+                    key: "amount".into(),
+                    value: "\"5\"".into(),
+                    index: true,
+                }],
+            }],
+            ..Default::default()
+        };
+        let v = tx_json(&r, [("bounty_id", "3".into())]).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "height": "7", "txhash": "AB", "raw_log": "ok", "gas_wanted": "100",
+                "gas_used": "60", "bounty_id": "3",
+                "events": [{"type": "kaizen.bank.v1.EventTransfer",
+                            "attributes": [{"key": "amount", "value": "\"5\"", "index": true}]}],
+            })
+        );
+        let balances = QueryAllBalancesResponse {
+            balances: vec![Coin {
+                denom: "ukzn".into(),
+                amount: "10".into(),
+            }],
+            pagination: Some(PageResponse {
+                next_key: vec![1],
+                total: 1,
+            }),
+        };
+        assert_eq!(
+            proto_json(&balances).unwrap(),
+            serde_json::json!({"balances": [{"denom": "ukzn", "amount": "10"}],
+                               "pagination": {"next_key": "AQ==", "total": "1"}})
+        );
+        let account = BaseAccount {
+            address: "kaizen1x".into(),
+            account_number: 4,
+            ..Default::default()
+        };
+        assert_eq!(
+            any_json(&account).unwrap(),
+            serde_json::json!({"@type": "/cosmos.auth.v1beta1.BaseAccount",
+                               "address": "kaizen1x", "account_number": "4"})
+        );
+        // Kaizen's messages: every field, enums by name, bytes in base64.
+        let b = proto_json(&bounty::QueryBountyResponse {
+            bounty: Some(bounty::Bounty {
+                id: 2,
+                status: bounty::BountyStatus::Open as i32,
+                test_set: vec![0xff],
+                ..Default::default()
+            }),
+        })
+        .unwrap();
+        assert_eq!(b["bounty"]["id"], "2");
+        assert_eq!(b["bounty"]["status"], "BOUNTY_STATUS_OPEN");
+        assert_eq!(b["bounty"]["test_set"], "/w==");
+        assert_eq!(b["bounty"]["winning_model_id"], "0");
+        assert_eq!(b["bounty"]["submitter_share_ppm"], 0);
     }
 
     #[test]

@@ -58,9 +58,13 @@ async fn blobs_round_trip_byte_identical_and_survive_lost_and_corrupted_holders(
         let put = put(&devnet, &src, &[])?;
         let r = blob_ref(&put);
         assert!(r.starts_with("p0/"), "{put}");
+        // The QueryBlobResponse: enums by name, uint64 as strings.
         let status = devnet.kaizen_json(&["query", "da", "blob", &r])?;
-        assert_eq!(status["status"], "available", "{status}");
-        assert_eq!(status["size"], len as u64);
+        assert_eq!(
+            status["blob"]["status"], "BLOB_STATUS_AVAILABLE",
+            "{status}"
+        );
+        assert_eq!(status["blob"]["size"], len.to_string());
         let out = dir.path().join(format!("out{i}"));
         get(&devnet, &r, &out)?;
         assert!(
@@ -139,7 +143,7 @@ async fn da_nodes_refuse_unpaid_unproven_and_oversized_shards_and_the_chain_refu
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let position = quorum["members"]
+    let position = quorum["quorum"]["members"]
         .as_array()
         .and_then(|m| m.iter().position(|x| x["operator"] == me.as_str()))
         .expect("node 0 is in the quorum");
@@ -331,7 +335,7 @@ async fn answered_challenges_pay_missed_ones_do_not_repeated_misses_jail_and_exp
             }
             id += 1;
         }
-        if op["jailed"] == true && answered > 0 {
+        if op["operator"]["jailed"] == true && answered > 0 {
             assert!(
                 missed_by_silent >= 3,
                 "jailed after {missed_by_silent} misses"
@@ -346,13 +350,15 @@ async fn answered_challenges_pay_missed_ones_do_not_repeated_misses_jail_and_exp
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
     // The next epoch's quorum leaves the jailed operator out.
-    let jailed_in = devnet.kaizen_json(&["query", "staking", "epoch"])?["epoch"]
-        .as_u64()
-        .unwrap_or(0);
+    let jailed_in: u64 = devnet.kaizen_json(&["query", "staking", "epoch"])?["epoch"]
+        .as_str()
+        .unwrap_or("0")
+        .parse()?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
     let quorum = loop {
         let q = devnet.kaizen_json(&["query", "da", "quorum"])?;
-        if q["epoch"].as_u64().unwrap_or(0) > jailed_in {
+        let epoch: u64 = q["quorum"]["epoch"].as_str().unwrap_or("0").parse()?;
+        if epoch > jailed_in {
             break q;
         }
         anyhow::ensure!(
@@ -368,7 +374,7 @@ async fn answered_challenges_pay_missed_ones_do_not_repeated_misses_jail_and_exp
 
     // The short-lived blob expired on chain and its shards are gone from the nodes.
     let status = devnet.kaizen_json(&["query", "da", "blob", &short])?;
-    assert_eq!(status["status"], "expired", "{status}");
+    assert_eq!(status["blob"]["status"], "BLOB_STATUS_EXPIRED", "{status}");
     let commitment = kaizen_cli_commitment(&short)?;
     let endpoint = devnet.da_node(0)["endpoint"]
         .as_str()

@@ -1,40 +1,40 @@
-//! `kaizen query attest ...`: the query, and the JSON and text of a job.
+//! `kaizen query attest ...`: the query (its JSON is the gRPC response message), and the
+//! text of a job.
 
 use anyhow::Context;
 use kaizen_cli::client::Endpoints;
 use kaizen_proto::kaizen::attest::v1 as attest;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::AttestQuery;
 use crate::{
     chain::{grpc_error, resolve_address},
-    output::{failure_meaning, format_score, hex_or_none, short_name, table},
+    output::{failure_meaning, format_score, hex_or_none, proto_json, short_name, table},
 };
 
 pub async fn attest_query(ep: &Endpoints, cmd: AttestQuery) -> anyhow::Result<(Value, String)> {
     let mut client = attest::query_client::QueryClient::new(ep.channel().await?);
     match cmd {
         AttestQuery::Job { id } => {
-            let j = client
+            let r = client
                 .job(attest::QueryJobRequest { id })
                 .await
                 .map_err(grpc_error)
                 .with_context(|| format!("job {id}"))?
-                .into_inner()
-                .job
-                .context("empty answer")?;
-            Ok((job_json(&j), job_text(&j)))
+                .into_inner();
+            let j = r.job.as_ref().context("empty answer")?;
+            Ok((proto_json(&r)?, job_text(j)))
         }
         AttestQuery::Assigned { address } => {
             let evaluator = resolve_address(ep, &address)?;
-            let jobs = client
+            let r = client
                 .assigned_jobs(attest::QueryAssignedJobsRequest {
                     evaluator: evaluator.clone(),
                 })
                 .await
                 .map_err(grpc_error)?
-                .into_inner()
-                .jobs;
+                .into_inner();
+            let jobs = &r.jobs;
             let text = if jobs.is_empty() {
                 format!("no open jobs for {evaluator}")
             } else {
@@ -75,28 +75,17 @@ pub async fn attest_query(ep: &Endpoints, cmd: AttestQuery) -> anyhow::Result<(V
                     &rows,
                 )
             };
-            Ok((
-                json!({"evaluator": evaluator, "jobs": jobs.iter().map(job_json).collect::<Vec<_>>()}),
-                text,
-            ))
+            Ok((proto_json(&r)?, text))
         }
         AttestQuery::Params => {
-            let p = client
+            let r = client
                 .params(attest::QueryParamsRequest {})
                 .await
                 .map_err(grpc_error)?
-                .into_inner()
-                .params
-                .context("empty answer")?;
-            let v = json!({
-                "commit_window_blocks": p.commit_window_blocks,
-                "reveal_window_blocks": p.reveal_window_blocks,
-                "max_rounds": p.max_rounds, "slash_ppm": p.slash_ppm, "jail_blocks": p.jail_blocks,
-                "min_evaluator_bond": p.min_evaluator_bond, "max_committee_size": p.max_committee_size,
-                "max_queue_items_per_block": p.max_queue_items_per_block,
-            });
-            let text = serde_json::to_string_pretty(&v)?;
-            Ok((v, text))
+                .into_inner();
+            let p = r.params.as_ref().context("empty answer")?;
+            let text = serde_json::to_string_pretty(&proto_json(p)?)?;
+            Ok((proto_json(&r)?, text))
         }
     }
 }
@@ -113,40 +102,6 @@ fn job_kind(s: i32) -> String {
         attest::JobKind::try_from(s).ok().map(|v| v.as_str_name()),
         "JOB_KIND_",
     )
-}
-
-fn outcome_json(o: Option<&attest::Outcome>) -> Value {
-    match o {
-        None => Value::Null,
-        Some(o) => json!({
-            "score_ppm": o.score_ppm, "predictions_digest": hex::encode(&o.predictions_digest),
-            "failure_code": o.failure_code,
-        }),
-    }
-}
-
-pub fn job_json(j: &attest::EvaluationJob) -> Value {
-    let a = j.artifacts.clone().unwrap_or_default();
-    json!({
-        "id": j.id, "kind": job_kind(j.kind), "bounty_id": j.bounty_id,
-        "submission_id": j.submission_id,
-        "artifacts": {
-            "model": hex::encode(&a.model), "parent_model": hex::encode(&a.parent_model),
-            "patch": hex::encode(&a.patch), "test_set": hex::encode(&a.test_set),
-            "metric": a.metric, "wasm_metric": hex::encode(&a.wasm_metric),
-        },
-        "committee_size": j.committee_size, "quorum": j.quorum, "fee": j.fee,
-        "refund_to": j.refund_to, "round": j.round, "committee": j.committee,
-        "commit_deadline_height": j.commit_deadline_height,
-        "reveal_deadline_height": j.reveal_deadline_height, "status": job_status(j.status),
-        "attestations": j.attestations.iter().map(|t| json!({
-            "evaluator": t.evaluator, "round": t.round, "commitment": hex::encode(&t.commitment),
-            "commit_height": t.commit_height, "revealed": t.revealed,
-            "outcome": outcome_json(t.outcome.as_ref()), "reveal_height": t.reveal_height,
-        })).collect::<Vec<_>>(),
-        "outcome": outcome_json(j.outcome.as_ref()), "agreeing": j.agreeing,
-        "created_height": j.created_height, "final_height": j.final_height, "excluded": j.excluded,
-    })
 }
 
 fn outcome_text(o: Option<&attest::Outcome>, metric: &str, short: bool) -> String {

@@ -1,11 +1,14 @@
-//! `kaizen query bank balances`.
+//! `kaizen query bank balances`: its JSON is the `QueryAllBalancesResponse`.
 
 use cosmrs::proto::cosmos::bank::v1beta1::QueryAllBalancesRequest;
 use kaizen_cli::keys::Keyring;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::BankQuery;
-use crate::chain::{grpc_error, Ctx};
+use crate::{
+    chain::{grpc_error, Ctx},
+    output::proto_json,
+};
 
 pub async fn bank_query(ctx: &Ctx, cmd: BankQuery) -> anyhow::Result<(Value, String)> {
     let BankQuery::Balances { address } = cmd;
@@ -22,11 +25,6 @@ pub async fn bank_query(ctx: &Ctx, cmd: BankQuery) -> anyhow::Result<(Value, Str
         .await
         .map_err(grpc_error)?
         .into_inner();
-    let balances: Vec<_> = r
-        .balances
-        .iter()
-        .map(|c| json!({"denom": c.denom, "amount": c.amount}))
-        .collect();
     let text = if r.balances.is_empty() {
         format!("{address}: no balances")
     } else {
@@ -36,8 +34,5 @@ pub async fn bank_query(ctx: &Ctx, cmd: BankQuery) -> anyhow::Result<(Value, Str
             .collect::<Vec<_>>()
             .join("\n")
     };
-    Ok((
-        json!({ "address": address.to_string(), "balances": balances }),
-        text,
-    ))
+    Ok((proto_json(&r)?, text))
 }

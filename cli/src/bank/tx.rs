@@ -5,9 +5,10 @@ use kaizen_cli::{keys::Keyring, tx};
 use super::BankTx;
 use crate::{
     chain::Ctx,
-    output::{print, tx_response_json},
+    output::{print, proto_json},
 };
 
+/// `kaizen tx bank send`: its JSON is the `TxResponse`.
 pub async fn bank_tx(ctx: &Ctx, cmd: BankTx) -> anyhow::Result<()> {
     let BankTx::Send { to, amount, common } = cmd;
     let ring = Keyring::open(&ctx.home)?;
@@ -23,7 +24,7 @@ pub async fn bank_tx(ctx: &Ctx, cmd: BankTx) -> anyhow::Result<()> {
         &opts,
     )
     .await?;
-    print(ctx.out, tx_response_json(&r), || {
+    print(ctx.out, proto_json(&r)?, || {
         if r.height == 0 {
             format!("txhash: {}\naccepted into the mempool", r.txhash)
         } else if r.code == 0 {

@@ -1,7 +1,6 @@
-//! The JSON and text of bounties, submissions and models, and a submission's verdict.
+//! The text of bounties, submissions and models, and a submission's verdict.
 
 use kaizen_proto::kaizen::bounty::v1 as bounty;
-use serde_json::{json, Value};
 
 use crate::output::{
     failure_meaning, format_percent, format_score, hex_or_none, is_error_metric, short_name, table,
@@ -32,49 +31,6 @@ pub fn submission_status(s: i32) -> String {
             .map(|v| v.as_str_name()),
         "SUBMISSION_STATUS_",
     )
-}
-
-pub fn bounty_json(b: &bounty::Bounty) -> Value {
-    json!({
-        "id": b.id, "sponsor": b.sponsor, "title": b.title,
-        "test_set": hex::encode(&b.test_set), "baseline_model": hex::encode(&b.baseline_model),
-        "metric": b.metric, "wasm_metric": hex::encode(&b.wasm_metric),
-        "target_score_ppm": b.target_score_ppm, "min_improvement_ppm": b.min_improvement_ppm,
-        "target_is_improvement": b.target_is_improvement, "reward": b.reward,
-        "submitter_share_ppm": b.submitter_share_ppm, "verifier_share_ppm": b.verifier_share_ppm,
-        "royalty_ppm": b.royalty_ppm, "mode": bounty_mode(b.mode),
-        "deadline_height": b.deadline_height, "committee_size": b.committee_size,
-        "quorum": b.quorum, "submission_fee": b.submission_fee, "status": bounty_status(b.status),
-        "created_height": b.created_height, "baseline_job_id": b.baseline_job_id,
-        "baseline_score_ppm": b.baseline_score_ppm, "effective_target_ppm": b.effective_target_ppm,
-        "higher_is_better": b.higher_is_better, "baseline_model_id": b.baseline_model_id,
-        "winning_submission_id": b.winning_submission_id, "winning_model_id": b.winning_model_id,
-        "closed_height": b.closed_height, "submission_count": b.submission_count,
-        "forfeited_fees": b.forfeited_fees,
-    })
-}
-
-pub fn submission_json(s: &bounty::Submission) -> Value {
-    json!({
-        "id": s.id, "bounty_id": s.bounty_id, "submitter": s.submitter,
-        "commitment": hex::encode(&s.commitment), "commit_height": s.commit_height,
-        "reveal_height": s.reveal_height, "model": hex::encode(&s.model),
-        "parent_model_id": s.parent_model_id, "patch": hex::encode(&s.patch), "job_id": s.job_id,
-        "status": submission_status(s.status), "score_ppm": s.score_ppm,
-        "predictions_digest": hex::encode(&s.predictions_digest), "failure_code": s.failure_code,
-        "failure": if s.failure_code == 0 { Value::Null } else { json!(failure_meaning(s.failure_code)) },
-        "beats_target": s.beats_target, "reveal_deadline_height": s.reveal_deadline_height,
-    })
-}
-
-pub fn model_json(m: &bounty::Model) -> Value {
-    json!({
-        "id": m.id, "blob": hex::encode(&m.blob), "parent_id": m.parent_id,
-        "patch": hex::encode(&m.patch), "bounty_id": m.bounty_id, "improver": m.improver,
-        "score_ppm": m.score_ppm, "metric": m.metric,
-        "beneficiaries": m.beneficiaries.iter().map(|b| json!({"beneficiary": b.beneficiary, "royalty_ppm": b.royalty_ppm})).collect::<Vec<_>>(),
-        "registered_height": m.registered_height,
-    })
 }
 
 pub fn target_text(b: &bounty::Bounty) -> String {
@@ -270,7 +226,7 @@ pub fn model_text(m: &bounty::Model) -> String {
 pub fn verdict_text(
     s: &bounty::Submission,
     b: &bounty::Bounty,
-    paid: Option<&(String, String, u64)>,
+    paid: Option<&bounty::EventBountySettled>,
 ) -> String {
     use bounty::SubmissionStatus as S;
     let mut t = format!(
@@ -304,9 +260,9 @@ pub fn verdict_text(
             }
             if s.status == S::Won as i32 {
                 t += &match paid {
-                    Some((sub, ver, model)) => format!(
-                        "\npaid {sub}ukzn to {} ({ver}ukzn to the verifiers); registered as model {model}",
-                        s.submitter
+                    Some(p) => format!(
+                        "\npaid {}ukzn to {} ({}ukzn to the verifiers); registered as model {}",
+                        p.submitter_amount, s.submitter, p.verifier_amount, p.model_id
                     ),
                     None => format!(
                         "\nwon the {}ukzn reward (submitter share {}); registered as model {}",
@@ -366,7 +322,12 @@ mod tests {
         s.failure_code = 0;
         s.score_ppm = 871_234;
         s.beats_target = true;
-        let paid = ("8000000".to_string(), "2000000".to_string(), 5);
+        let paid = bounty::EventBountySettled {
+            submitter_amount: "8000000".into(),
+            verifier_amount: "2000000".into(),
+            model_id: 5,
+            ..Default::default()
+        };
         let t = verdict_text(&s, &b, Some(&paid));
         assert!(t.contains("87.1234% (871234 ppm)"), "{t}");
         assert!(t.contains("85.0000%") && t.contains("beaten"), "{t}");

@@ -123,8 +123,14 @@ pub struct CreateArgs {
 #[derive(Subcommand)]
 pub enum BountyTx {
     /// Post a bounty and escrow its reward; the baseline is evaluated at once.
+    ///
+    /// `--output json` prints the `TxResponse` with two more keys once the transaction is
+    /// in a block: `bounty_id` and `baseline_job_id` (from its `EventBountyCreated`).
     Create(Box<CreateArgs>),
     /// Cancel a bounty (only its sponsor, only before any commit); refunds the reward.
+    ///
+    /// `--output json` prints the `TxResponse` with one more key once the transaction is
+    /// in a block: `refunded`, the ukzn returned (from its `EventBountyClosed`).
     Cancel {
         id: u64,
         #[command(flatten)]
@@ -146,6 +152,10 @@ pub struct WaitFlags {
 pub enum BountyCmd {
     /// Upload a model (or a patch of a registered model), commit to it, reveal it, and
     /// wait for the committee's verdict.
+    ///
+    /// `--output json` prints `submission` (the `Submission`, as `QuerySubmissionResponse`
+    /// has it), `reveal_tx` (the reveal's `TxResponse`, null if it was revealed before)
+    /// and, without --no-wait, `paid` (the `EventBountySettled` of a win, else null).
     Submit {
         /// The ONNX model file (or a BlobRef / hex commitment already on DA). Leave out
         /// with --parent and --patch.
@@ -168,6 +178,8 @@ pub enum BountyCmd {
     },
     /// Reveal a committed submission from its saved salt (`<home>/submissions/ID.json`),
     /// then wait for the verdict.
+    ///
+    /// `--output json` prints what `kaizen bounty submit` does.
     Reveal {
         submission_id: u64,
         #[command(flatten)]

@@ -1,24 +1,27 @@
-//! `kaizen query bounty list|show|submissions|leaderboard|model|params`, and the reads the
-//! other bounty commands share.
+//! `kaizen query bounty list|show|submissions|leaderboard|model|params` (the JSON of each
+//! is its gRPC response message), and the reads the other bounty commands share.
 
 use anyhow::Context;
 use kaizen_cli::client::Endpoints;
 use kaizen_proto::kaizen::bounty::v1 as bounty;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::{display::*, BountyQuery};
-use crate::{chain::grpc_error, output::table};
+use crate::{
+    chain::grpc_error,
+    output::{proto_json, table},
+};
 
 pub async fn bounty_query(ep: &Endpoints, cmd: BountyQuery) -> anyhow::Result<(Value, String)> {
     let mut client = bounty_client(ep).await?;
     match cmd {
         BountyQuery::List { start_after, limit } => {
-            let bs = client
+            let r = client
                 .bounties(bounty::QueryBountiesRequest { start_after, limit })
                 .await
                 .map_err(grpc_error)?
-                .into_inner()
-                .bounties;
+                .into_inner();
+            let bs = &r.bounties;
             let text = if bs.is_empty() {
                 "no bounties".to_string()
             } else {
@@ -46,69 +49,57 @@ pub async fn bounty_query(ep: &Endpoints, cmd: BountyQuery) -> anyhow::Result<(V
                     &rows,
                 )
             };
-            Ok((
-                json!({"bounties": bs.iter().map(bounty_json).collect::<Vec<_>>()}),
-                text,
-            ))
+            Ok((proto_json(&r)?, text))
         }
         BountyQuery::Show { id } => {
             let b = get_bounty(ep, id).await?;
-            Ok((bounty_json(&b), bounty_text(&b)))
+            let text = bounty_text(&b);
+            let r = bounty::QueryBountyResponse { bounty: Some(b) };
+            Ok((proto_json(&r)?, text))
         }
         BountyQuery::Submissions { id } => {
             let b = get_bounty(ep, id).await?;
-            let subs = client
+            let r = client
                 .submissions(bounty::QuerySubmissionsRequest { bounty_id: id })
                 .await
                 .map_err(grpc_error)?
-                .into_inner()
-                .submissions;
+                .into_inner();
             Ok((
-                json!({"submissions": subs.iter().map(submission_json).collect::<Vec<_>>()}),
-                submissions_text(&subs, &b.metric, false),
+                proto_json(&r)?,
+                submissions_text(&r.submissions, &b.metric, false),
             ))
         }
         BountyQuery::Leaderboard { id } => {
             let b = get_bounty(ep, id).await?;
-            let subs = client
+            let r = client
                 .leaderboard(bounty::QueryLeaderboardRequest { bounty_id: id })
                 .await
                 .map_err(grpc_error)?
-                .into_inner()
-                .submissions;
+                .into_inner();
             Ok((
-                json!({"bounty_id": id, "target_ppm": b.effective_target_ppm, "submissions": subs.iter().map(submission_json).collect::<Vec<_>>()}),
-                submissions_text(&subs, &b.metric, true),
+                proto_json(&r)?,
+                submissions_text(&r.submissions, &b.metric, true),
             ))
         }
         BountyQuery::Model { id } => {
-            let m = client
+            let r = client
                 .model(bounty::QueryModelRequest { id })
                 .await
                 .map_err(grpc_error)
                 .with_context(|| format!("model {id}"))?
-                .into_inner()
-                .model
-                .context("empty answer")?;
-            Ok((model_json(&m), model_text(&m)))
+                .into_inner();
+            let m = r.model.as_ref().context("empty answer")?;
+            Ok((proto_json(&r)?, model_text(m)))
         }
         BountyQuery::Params => {
-            let p = client
+            let r = client
                 .params(bounty::QueryParamsRequest {})
                 .await
                 .map_err(grpc_error)?
-                .into_inner()
-                .params
-                .context("empty answer")?;
-            let v = json!({
-                "max_submissions_per_bounty": p.max_submissions_per_bounty,
-                "reveal_window_blocks": p.reveal_window_blocks,
-                "max_deadline_blocks": p.max_deadline_blocks,
-                "max_title_bytes": p.max_title_bytes,
-                "max_queue_items_per_block": p.max_queue_items_per_block,
-            });
-            let text = serde_json::to_string_pretty(&v)?;
-            Ok((v, text))
+                .into_inner();
+            let p = r.params.as_ref().context("empty answer")?;
+            let text = serde_json::to_string_pretty(&proto_json(p)?)?;
+            Ok((proto_json(&r)?, text))
         }
     }
 }

@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     chain::{any, event, latest_height, send, Ctx, SignFlags},
-    output::{failure_meaning, format_score, print, tx_response_json},
+    output::{failure_meaning, print, proto_json},
 };
 
 /// Whether a submission's status is final for `bounty submit`.
@@ -220,7 +220,7 @@ async fn reveal_and_wait(
             job.map(|j| format!(", evaluation job {j}"))
                 .unwrap_or_default()
         );
-        reveal_tx = tx_response_json(&r);
+        reveal_tx = proto_json(&r)?;
     } else {
         eprintln!(
             "submission {id} is already revealed ({})",
@@ -230,19 +230,16 @@ async fn reveal_and_wait(
 
     if wait.no_wait {
         let sub = get_submission(ep, id).await?;
-        print(
-            out,
-            json!({"submission": submission_json(&sub), "reveal_tx": reveal_tx}),
-            || {
-                format!(
-                    "submission {id} on bounty {}: {} (job {}); `kaizen query bounty submissions {}` for the verdict",
-                    sub.bounty_id,
-                    submission_status(sub.status),
-                    sub.job_id,
-                    sub.bounty_id
-                )
-            },
-        );
+        let v = json!({"submission": proto_json(&sub)?, "reveal_tx": reveal_tx});
+        print(out, v, || {
+            format!(
+                "submission {id} on bounty {}: {} (job {}); `kaizen query bounty submissions {}` for the verdict",
+                sub.bounty_id,
+                submission_status(sub.status),
+                sub.job_id,
+                sub.bounty_id
+            )
+        });
         return Ok(());
     }
 
@@ -263,16 +260,9 @@ async fn reveal_and_wait(
         None
     };
     let v = json!({
-        "submission": submission_json(&sub),
-        "score": match bounty::SubmissionStatus::try_from(sub.status) {
-            Ok(bounty::SubmissionStatus::Scored | bounty::SubmissionStatus::Won) => {
-                json!(format_score(sub.score_ppm, &b.metric))
-            }
-            _ => Value::Null,
-        },
-        "target_ppm": b.effective_target_ppm,
-        "paid": paid.as_ref().map(|p| json!({"submitter_amount": p.0, "verifier_amount": p.1, "model_id": p.2})),
+        "submission": proto_json(&sub)?,
         "reveal_tx": reveal_tx,
+        "paid": paid.as_ref().map(proto_json).transpose()?,
     });
     print(out, v, || verdict_text(&sub, &b, paid.as_ref()));
     match bounty::SubmissionStatus::try_from(sub.status) {
@@ -325,9 +315,8 @@ async fn wait_verdict(
     }
 }
 
-/// `(submitter_amount, verifier_amount, model_id)` from the settlement event in the
-/// block that closed the bounty.
-async fn settlement(ep: &Endpoints, b: &bounty::Bounty) -> Option<(String, String, u64)> {
+/// The settlement event in the block that closed the bounty.
+async fn settlement(ep: &Endpoints, b: &bounty::Bounty) -> Option<bounty::EventBountySettled> {
     use tendermint_rpc::Client;
     if b.closed_height == 0 {
         return None;
@@ -339,5 +328,4 @@ async fn settlement(ep: &Endpoints, b: &bounty::Bounty) -> Option<(String, Strin
         .chain(r.end_block_events.iter().flatten())
         .filter_map(|e| kaizen_framework::event::from_abci::<bounty::EventBountySettled>(e)?.ok())
         .find(|e| e.bounty_id == b.id)
-        .map(|e| (e.submitter_amount, e.verifier_amount, e.model_id))
 }

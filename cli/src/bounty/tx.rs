@@ -3,7 +3,6 @@
 use anyhow::{bail, Context};
 use kaizen_cli::keys::Keyring;
 use kaizen_proto::kaizen::bounty::v1 as bounty;
-use serde_json::json;
 
 use super::{
     artifact::{resolve, retention, source_of, Source},
@@ -11,7 +10,7 @@ use super::{
 };
 use crate::{
     chain::{any, event, latest_height, parse_ukzn, send, Ctx},
-    output::{mempool_text, print, tx_response_json},
+    output::{mempool_text, print, tx_json},
 };
 
 /// `(target_score_ppm, min_improvement_ppm, target_is_improvement)`.
@@ -113,22 +112,19 @@ pub async fn bounty_tx(ctx: &Ctx, cmd: BountyTx) -> anyhow::Result<()> {
             )
             .await?;
             let refunded = event::<bounty::EventBountyClosed>(&r).map(|e| e.refunded);
-            print(
-                ctx.out,
-                json!({"bounty_id": id, "refunded": refunded, "tx": tx_response_json(&r)}),
-                || {
-                    if r.height == 0 {
-                        mempool_text(&r)
-                    } else {
-                        format!(
-                            "bounty {id} cancelled at height {}; refunded {}ukzn\ntxhash: {}",
-                            r.height,
-                            refunded.as_deref().unwrap_or("?"),
-                            r.txhash
-                        )
-                    }
-                },
-            );
+            let v = tx_json(&r, refunded.clone().map(|x| ("refunded", x.into())))?;
+            print(ctx.out, v, || {
+                if r.height == 0 {
+                    mempool_text(&r)
+                } else {
+                    format!(
+                        "bounty {id} cancelled at height {}; refunded {}ukzn\ntxhash: {}",
+                        r.height,
+                        refunded.as_deref().unwrap_or("?"),
+                        r.txhash
+                    )
+                }
+            });
             Ok(())
         }
     }
@@ -175,11 +171,10 @@ async fn create(ctx: &Ctx, a: &CreateArgs) -> anyhow::Result<()> {
         0
     };
     let from = a.common.from.as_str();
-    let (test_set, test_set_ref) =
-        resolve(ctx, from, test_set, "test set", &a.upload, keep).await?;
-    let (baseline, baseline_ref) =
-        resolve(ctx, from, baseline, "baseline model", &a.upload, keep).await?;
-    let (wasm, wasm_ref) = resolve(ctx, from, wasm, "WASM metric", &a.upload, keep).await?;
+    // The BlobRefs of uploads are on stderr (upload::put_artifact).
+    let (test_set, _) = resolve(ctx, from, test_set, "test set", &a.upload, keep).await?;
+    let (baseline, _) = resolve(ctx, from, baseline, "baseline model", &a.upload, keep).await?;
+    let (wasm, _) = resolve(ctx, from, wasm, "WASM metric", &a.upload, keep).await?;
 
     let latest = latest_height(ep).await?;
     let msg = create_msg(a, &sponsor.to_string(), latest, test_set, baseline, wasm)?;
@@ -195,13 +190,14 @@ async fn create(ctx: &Ctx, a: &CreateArgs) -> anyhow::Result<()> {
     let created = event::<bounty::EventBountyCreated>(&r);
     let id = created.as_ref().map(|e| e.bounty_id);
     let job = created.as_ref().map(|e| e.baseline_job_id);
-    let v = json!({
-        "bounty_id": id, "baseline_job_id": job, "deadline_height": msg.deadline_height,
-        "test_set": hex::encode(&msg.test_set), "baseline_model": hex::encode(&msg.baseline_model),
-        "wasm_metric": hex::encode(&msg.wasm_metric),
-        "uploads": {"test_set": test_set_ref, "baseline_model": baseline_ref, "wasm_metric": wasm_ref},
-        "tx": tx_response_json(&r),
-    });
+    // As the proto JSON writes a uint64: a string.
+    let extra = [("bounty_id", id), ("baseline_job_id", job)];
+    let v = tx_json(
+        &r,
+        extra
+            .into_iter()
+            .filter_map(|(k, x)| Some((k, x?.to_string().into()))),
+    )?;
     print(ctx.out, v, || {
         if r.height == 0 {
             return mempool_text(&r);

@@ -1,12 +1,13 @@
-//! `kaizen query da blob|quorum|challenges|params`.
+//! `kaizen query da blob|quorum|challenges|params`: the JSON of each is its gRPC response
+//! message.
 
 use anyhow::Context;
 use kaizen_cli::client::Endpoints;
 use kaizen_proto::kaizen::da::v1 as da;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::DaQuery;
-use crate::{chain::grpc_error, upload::commitment_of};
+use crate::{chain::grpc_error, output::proto_json, upload::commitment_of};
 
 fn status_name(status: i32) -> &'static str {
     match da::BlobStatus::try_from(status) {
@@ -17,39 +18,18 @@ fn status_name(status: i32) -> &'static str {
     }
 }
 
-fn blob_json(b: &da::Blob) -> Value {
-    json!({
-        "commitment": hex::encode(&b.commitment),
-        "size": b.size,
-        "original_shards": b.original_shards,
-        "recovery_shards": b.recovery_shards,
-        "shard_bytes": b.shard_bytes,
-        "codec": b.codec,
-        "payer": b.payer,
-        "fee": b.fee,
-        "epoch": b.epoch,
-        "paid_height": b.paid_height,
-        "certify_deadline_height": b.certify_deadline_height,
-        "expires_height": b.expires_height,
-        "status": status_name(b.status),
-        "certified_height": b.certified_height,
-        "signer_bitmap": hex::encode(&b.signer_bitmap),
-    })
-}
-
 pub async fn da_query(ep: &Endpoints, cmd: DaQuery) -> anyhow::Result<(Value, String)> {
     let mut client = da::query_client::QueryClient::new(ep.channel().await?);
     match cmd {
         DaQuery::Blob { blob } => {
-            let b = client
+            let r = client
                 .blob(da::QueryBlobRequest {
                     commitment: commitment_of(&blob)?,
                 })
                 .await
                 .map_err(grpc_error)?
-                .into_inner()
-                .blob
-                .context("empty answer")?;
+                .into_inner();
+            let b = r.blob.as_ref().context("empty answer")?;
             let text = format!(
                 "commitment: {}\nstatus: {}\nsize: {} bytes in {}+{} shards of {} bytes\npaid by {} ({}ukzn) at height {}, epoch {}\nexpires at height {}",
                 hex::encode(&b.commitment),
@@ -64,24 +44,18 @@ pub async fn da_query(ep: &Endpoints, cmd: DaQuery) -> anyhow::Result<(Value, St
                 b.epoch,
                 b.expires_height
             );
-            Ok((blob_json(&b), text))
+            Ok((proto_json(&r)?, text))
         }
         DaQuery::Quorum { epoch } => {
-            let q = client
+            let r = client
                 .quorum(da::QueryQuorumRequest {
                     epoch: epoch.unwrap_or(0),
                     current: epoch.is_none(),
                 })
                 .await
                 .map_err(grpc_error)?
-                .into_inner()
-                .quorum
-                .context("empty answer")?;
-            let members: Vec<Value> = q
-                .members
-                .iter()
-                .map(|m| json!({"operator": m.operator, "endpoint": m.endpoint, "bond": m.bond}))
-                .collect();
+                .into_inner();
+            let q = r.quorum.as_ref().context("empty answer")?;
             let text = std::iter::once(format!(
                 "epoch {} seed {} ({} members, bond {}ukzn)",
                 q.epoch,
@@ -97,10 +71,7 @@ pub async fn da_query(ep: &Endpoints, cmd: DaQuery) -> anyhow::Result<(Value, St
             )
             .collect::<Vec<_>>()
             .join("\n");
-            Ok((
-                json!({"epoch": q.epoch, "seed": hex::encode(&q.seed), "total_bond": q.total_bond, "members": members}),
-                text,
-            ))
+            Ok((proto_json(&r)?, text))
         }
         DaQuery::Challenges { operator } => {
             let r = client
@@ -108,15 +79,7 @@ pub async fn da_query(ep: &Endpoints, cmd: DaQuery) -> anyhow::Result<(Value, St
                 .await
                 .map_err(grpc_error)?
                 .into_inner();
-            let rows: Vec<Value> = r
-                .challenges
-                .iter()
-                .map(|c| {
-                    json!({"id": c.id, "commitment": hex::encode(&c.commitment), "shard_index": c.shard_index,
-                           "segment_index": c.segment_index, "deadline_height": c.deadline_height})
-                })
-                .collect();
-            let text = if rows.is_empty() {
+            let text = if r.challenges.is_empty() {
                 "no open challenges".to_string()
             } else {
                 r.challenges
@@ -134,26 +97,17 @@ pub async fn da_query(ep: &Endpoints, cmd: DaQuery) -> anyhow::Result<(Value, St
                     .collect::<Vec<_>>()
                     .join("\n")
             };
-            Ok((json!({ "challenges": rows }), text))
+            Ok((proto_json(&r)?, text))
         }
         DaQuery::Params => {
-            let p = client
+            let r = client
                 .params(da::QueryParamsRequest {})
                 .await
                 .map_err(grpc_error)?
-                .into_inner()
-                .params
-                .context("empty answer")?;
-            let v = json!({
-                "base_fee": p.base_fee, "byte_block_fee_micro": p.byte_block_fee_micro,
-                "max_blob_bytes": p.max_blob_bytes, "max_shards": p.max_shards,
-                "min_retention_blocks": p.min_retention_blocks, "max_retention_blocks": p.max_retention_blocks,
-                "certify_window_blocks": p.certify_window_blocks, "certify_bond_ppm": p.certify_bond_ppm,
-                "max_quorum_size": p.max_quorum_size, "challenges_per_epoch": p.challenges_per_epoch,
-                "challenge_window_blocks": p.challenge_window_blocks, "challenge_reward": p.challenge_reward,
-            });
-            let text = serde_json::to_string_pretty(&v)?;
-            Ok((v, text))
+                .into_inner();
+            let p = r.params.as_ref().context("empty answer")?;
+            let text = serde_json::to_string_pretty(&proto_json(p)?)?;
+            Ok((proto_json(&r)?, text))
         }
     }
 }

@@ -1,26 +1,27 @@
-//! `kaizen query staking da-operators|da-operator|epoch|evaluators|evaluator`.
+//! `kaizen query staking da-operators|da-operator|epoch|evaluators|evaluator`: the JSON
+//! of each is its gRPC response message.
 
 use anyhow::Context;
 use kaizen_cli::client::Endpoints;
 use kaizen_proto::kaizen::staking::v1 as staking;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::StakingQuery;
 use crate::{
     chain::{grpc_error, resolve_address},
-    output::table,
+    output::{proto_json, table},
 };
 
 pub async fn staking_query(ep: &Endpoints, cmd: StakingQuery) -> anyhow::Result<(Value, String)> {
     let mut client = staking::query_client::QueryClient::new(ep.channel().await?);
     match cmd {
         StakingQuery::DaOperators => {
-            let ops = client
+            let r = client
                 .da_operators(staking::QueryDaOperatorsRequest {})
                 .await
                 .map_err(grpc_error)?
-                .into_inner()
-                .operators;
+                .into_inner();
+            let ops = &r.operators;
             let text = if ops.is_empty() {
                 "no DA operators".to_string()
             } else {
@@ -37,22 +38,17 @@ pub async fn staking_query(ep: &Endpoints, cmd: StakingQuery) -> anyhow::Result<
                     .collect::<Vec<_>>()
                     .join("\n")
             };
-            Ok((
-                json!({"operators": ops.iter().map(operator_json).collect::<Vec<_>>()}),
-                text,
-            ))
+            Ok((proto_json(&r)?, text))
         }
         StakingQuery::DaOperator { address } => {
-            let o = client
+            let r = client
                 .da_operator(staking::QueryDaOperatorRequest { address })
                 .await
                 .map_err(grpc_error)?
-                .into_inner()
-                .operator
-                .context("empty answer")?;
-            let v = operator_json(&o);
-            let text = serde_json::to_string_pretty(&v)?;
-            Ok((v, text))
+                .into_inner();
+            let o = r.operator.as_ref().context("empty answer")?;
+            let text = serde_json::to_string_pretty(&proto_json(o)?)?;
+            Ok((proto_json(&r)?, text))
         }
         StakingQuery::Evaluators => evaluators_query(ep).await,
         StakingQuery::Evaluator { address } => evaluator_query(ep, &address).await,
@@ -63,7 +59,7 @@ pub async fn staking_query(ep: &Endpoints, cmd: StakingQuery) -> anyhow::Result<
                 .map_err(grpc_error)?
                 .into_inner();
             Ok((
-                json!({"epoch": e.epoch, "height": e.height, "epoch_blocks": e.epoch_blocks, "next_epoch_height": e.next_epoch_height}),
+                proto_json(&e)?,
                 format!(
                     "epoch {} at height {} ({} blocks each; the next starts at {})",
                     e.epoch, e.height, e.epoch_blocks, e.next_epoch_height
@@ -75,55 +71,30 @@ pub async fn staking_query(ep: &Endpoints, cmd: StakingQuery) -> anyhow::Result<
 
 /// `kaizen query staking evaluators`.
 pub async fn evaluators_query(ep: &Endpoints) -> anyhow::Result<(Value, String)> {
-    let evs = staking::query_client::QueryClient::new(ep.channel().await?)
+    let r = staking::query_client::QueryClient::new(ep.channel().await?)
         .evaluators(staking::QueryEvaluatorsRequest {})
         .await
         .map_err(grpc_error)?
-        .into_inner()
-        .evaluators;
-    Ok((
-        json!({"evaluators": evs.iter().map(evaluator_json).collect::<Vec<_>>()}),
-        evaluators_text(&evs),
-    ))
+        .into_inner();
+    Ok((proto_json(&r)?, evaluators_text(&r.evaluators)))
 }
 
 /// `kaizen query staking evaluator ADDRESS` (an address or a key name).
 pub async fn evaluator_query(ep: &Endpoints, address: &str) -> anyhow::Result<(Value, String)> {
     let address = resolve_address(ep, address)?;
-    let e = staking::query_client::QueryClient::new(ep.channel().await?)
+    let r = staking::query_client::QueryClient::new(ep.channel().await?)
         .evaluator(staking::QueryEvaluatorRequest {
             address: address.clone(),
         })
         .await
         .map_err(grpc_error)
         .with_context(|| format!("evaluator {address}"))?
-        .into_inner()
+        .into_inner();
+    let e = r
         .evaluator
+        .as_ref()
         .with_context(|| format!("{address} is not an evaluator"))?;
-    Ok((evaluator_json(&e), evaluator_text(&e)))
-}
-
-fn operator_json(o: &staking::DaOperator) -> Value {
-    json!({
-        "address": o.address,
-        "bls_public_key": hex::encode(&o.bls_public_key),
-        "endpoint": o.endpoint,
-        "bond": o.bond,
-        "jailed": o.jailed,
-        "jailed_until_height": o.jailed_until_height,
-        "consecutive_misses": o.consecutive_misses,
-        "answered_challenges": o.answered_challenges,
-        "missed_challenges": o.missed_challenges,
-    })
-}
-
-pub fn evaluator_json(e: &staking::Evaluator) -> Value {
-    json!({
-        "address": e.address, "bond": e.bond, "endpoint": e.endpoint,
-        "registered_height": e.registered_height, "jailed": e.jailed,
-        "jailed_until_height": e.jailed_until_height, "slashed": e.slashed,
-        "jobs_agreed": e.jobs_agreed, "faults": e.faults,
-    })
+    Ok((proto_json(&r)?, evaluator_text(e)))
 }
 
 pub fn evaluators_text(evs: &[staking::Evaluator]) -> String {

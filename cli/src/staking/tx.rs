@@ -6,9 +6,10 @@ use kaizen_proto::kaizen::staking::v1 as staking;
 use super::StakingTx;
 use crate::{
     chain::{any, parse_ukzn, send, Ctx},
-    output::{mempool_text, print, tx_response_json},
+    output::{mempool_text, print, proto_json},
 };
 
+/// `kaizen tx staking ...`: its JSON is the `TxResponse`.
 pub async fn staking_tx(ctx: &Ctx, cmd: StakingTx) -> anyhow::Result<()> {
     let home = &ctx.home;
     let (common, msg, what) = match cmd {
@@ -59,7 +60,7 @@ pub async fn staking_tx(ctx: &Ctx, cmd: StakingTx) -> anyhow::Result<()> {
         "sending the staking transaction",
     )
     .await?;
-    print(ctx.out, tx_response_json(&r), || {
+    print(ctx.out, proto_json(&r)?, || {
         if r.height == 0 {
             mempool_text(&r)
         } else {
