@@ -76,6 +76,7 @@ async fn blob_becomes_available_with_a_valid_aggregate_and_not_with_a_forged_or_
         TEST_CHAIN_ID,
         &blob.blob_ref.commitment,
         record.epoch,
+        record.paid_height,
     ));
     let honest = certificate(&alice, &ops, &q, &record, &[0, 1]);
     forged.aggregate_signature =
@@ -676,5 +677,32 @@ async fn a_squatted_commitment_is_freed_once_the_squatters_certify_window_ends(
         query_blob(&node, &blob.blob_ref.commitment).await.status,
         da::BlobStatus::Available as i32
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_certificate_collected_for_one_payment_does_not_certify_a_later_one() -> anyhow::Result<()>
+{
+    let ops = operators(4);
+    let alice = TestKey::new("alice");
+    let mut node = TestNode::start(&genesis(&ops, &alice)).await?;
+    let blob = blob_of(10_000, 11);
+    // Pay for the real blob, kept 5 blocks; collect the quorum's signatures, keep them.
+    ok(&run(&mut node, &alice, vec![any(&pay_msg(&alice, &blob, 5))]).await);
+    let first = query_blob(&node, &blob.blob_ref.commitment).await;
+    let q = query_quorum(&node, first.epoch).await;
+    let kept = certificate(&alice, &ops, &q, &first, &[0, 1, 2, 3]);
+    // It expires; in the same epoch, pay again for the commitment with a shape whose
+    // challenges no honest holder could answer, and present the kept certificate.
+    advance_to(&mut node, first.expires_height).await;
+    let mut fake = pay_msg(&alice, &blob, 5);
+    fake.size = 1;
+    fake.original_shards = 1;
+    fake.recovery_shards = 1;
+    ok(&run(&mut node, &alice, vec![any(&fake)]).await);
+    let second = query_blob(&node, &blob.blob_ref.commitment).await;
+    assert_eq!(second.epoch, first.epoch, "the same epoch, the same quorum");
+    assert_code(&run(&mut node, &alice, vec![any(&kept)]).await, "da", 12);
+    assert_eq!(second.status, da::BlobStatus::Pending as i32);
     Ok(())
 }

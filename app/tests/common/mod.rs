@@ -424,7 +424,7 @@ pub fn certificate(
     positions: &[usize],
 ) -> da::MsgCertifyBlob {
     let commitment: [u8; 32] = blob.commitment.as_slice().try_into().expect("32 bytes");
-    let message = availability_message(TEST_CHAIN_ID, &commitment, blob.epoch);
+    let message = availability_message(TEST_CHAIN_ID, &commitment, blob.epoch, blob.paid_height);
     let mut bitmap = vec![0u8; quorum.members.len().div_ceil(8)];
     let mut sigs = Vec::new();
     for &p in positions {

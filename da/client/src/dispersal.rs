@@ -466,7 +466,7 @@ pub async fn disperse(
     anyhow::ensure!(n > 0, "the blob's quorum is empty");
     let total_bytes: u64 = shards.iter().map(|s| s.len() as u64).sum();
     let done = std::sync::atomic::AtomicU64::new(0);
-    let message = availability_message(chain_id, &commitment, blob.epoch);
+    let message = availability_message(chain_id, &commitment, blob.epoch, blob.paid_height);
     let results: Vec<(usize, anyhow::Result<Vec<u8>>)> = stream::iter(0..n)
         .map(|pos| {
             let member = &quorum.members[pos];

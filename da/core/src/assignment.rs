@@ -22,12 +22,20 @@ fn framed(domain: &[u8], chain_id: &str, body: &[&[u8]]) -> Vec<u8> {
 }
 
 /// What a DA operator signs when it stores its shards of a blob: `(chain_id,
-/// commitment, epoch)`, length-framed under a domain tag.
-pub fn availability_message(chain_id: &str, commitment: &Hash, epoch: u64) -> Vec<u8> {
+/// commitment, epoch, paid_height)`, length-framed under a domain tag. The payment's
+/// height ties the signatures to that one payment (no two payments of a commitment share
+/// a height): a certificate collected for one payment cannot certify a later payment of
+/// the same commitment with another shape, whose challenges its holders could not answer.
+pub fn availability_message(
+    chain_id: &str,
+    commitment: &Hash,
+    epoch: u64,
+    paid_height: u64,
+) -> Vec<u8> {
     framed(
         AVAILABILITY_DOMAIN,
         chain_id,
-        &[commitment, &epoch.to_be_bytes()],
+        &[commitment, &epoch.to_be_bytes(), &paid_height.to_be_bytes()],
     )
 }
 
@@ -120,9 +128,11 @@ mod tests {
 
     #[test]
     fn messages_are_framed_so_fields_cannot_slide() {
-        let a = availability_message("ab", &[1; 32], 2);
-        let b = availability_message("a", &[1; 32], 2);
+        let a = availability_message("ab", &[1; 32], 2, 7);
+        let b = availability_message("a", &[1; 32], 2, 7);
         assert_ne!(a, b);
+        // Another payment of the same commitment in the same epoch: another message.
+        assert_ne!(a, availability_message("ab", &[1; 32], 2, 8));
         assert_ne!(
             randomness_message("x", 1, b"s"),
             randomness_message("x", 1, b"s2")

@@ -231,6 +231,7 @@ impl Node for NodeService {
             &self.config.chain_id,
             &commitment,
             blob.epoch,
+            blob.paid_height,
         ));
         Ok(Response::new(StoreShardResponse {
             operator: self.config.operator.clone(),

@@ -30,6 +30,8 @@ use tonic::{Code, Request};
 
 const CHAIN_ID: &str = "kaizen-test";
 const EPOCH: u64 = 3;
+/// The height every test blob is paid at.
+const PAID_HEIGHT: u64 = 100;
 const MAX_SHARD_BYTES: usize = 1 << 20;
 
 fn quiet(_: Progress) {}
@@ -91,7 +93,7 @@ fn pay(chain: &MemoryChain, data: &[u8], k: usize, m: usize) -> (EncodedBlob, Bl
         payer: "kaizen1payer".into(),
         fee: "1".into(),
         epoch: EPOCH,
-        paid_height: 100,
+        paid_height: PAID_HEIGHT,
         certify_deadline_height: 150,
         expires_height: 1000,
         status: BlobStatus::Pending as i32,
@@ -214,7 +216,7 @@ async fn store_shard_stores_a_valid_shard_and_answers_a_signature_that_verifies(
         .into_inner();
     assert_eq!(r.operator, operator(holder));
     assert_eq!(r.epoch, EPOCH);
-    let message = availability_message(CHAIN_ID, &encoded.blob_ref.commitment, EPOCH);
+    let message = availability_message(CHAIN_ID, &encoded.blob_ref.commitment, EPOCH, PAID_HEIGHT);
     bls::verify(&bls_key(holder).public_key(), &message, &r.signature)?;
 
     // Storing it again is harmless and counted once.
@@ -432,7 +434,7 @@ async fn a_blob_dispersed_to_four_nodes_comes_back_byte_identical_with_two_holde
         .iter()
         .map(|m| m.bls_public_key.as_slice())
         .collect();
-    let message = availability_message(CHAIN_ID, &encoded.blob_ref.commitment, EPOCH);
+    let message = availability_message(CHAIN_ID, &encoded.blob_ref.commitment, EPOCH, PAID_HEIGHT);
     bls::verify_aggregate(&keys, &message, &d.aggregate_signature)?;
     assert_eq!(d.bond_share(&q, 500_000)?, (400, 200));
 
@@ -547,7 +549,7 @@ async fn a_member_whose_signature_does_not_verify_is_left_out_of_the_certificate
         .iter()
         .map(|m| m.bls_public_key.as_slice())
         .collect();
-    let message = availability_message(CHAIN_ID, &encoded.blob_ref.commitment, EPOCH);
+    let message = availability_message(CHAIN_ID, &encoded.blob_ref.commitment, EPOCH, PAID_HEIGHT);
     bls::verify_aggregate(&keys, &message, &d.aggregate_signature)?;
     stop_all(nodes).await;
     Ok(())

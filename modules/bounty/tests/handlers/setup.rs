@@ -500,7 +500,7 @@ impl TestChain {
             .await
             .expect("quorum")
             .expect("the epoch has a quorum");
-        let message = availability_message(CHAIN_ID, &commitment, record.epoch);
+        let message = availability_message(CHAIN_ID, &commitment, record.epoch, record.paid_height);
         let mut bitmap = vec![0u8; quorum.members.len().div_ceil(8)];
         let mut signatures = Vec::new();
         for p in 0..quorum.members.len() {

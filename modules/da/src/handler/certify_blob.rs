@@ -163,7 +163,8 @@ impl MsgHandler for CertifyBlob {
             .iter()
             .map(|&p| quorum.members[p].bls_public_key.as_slice())
             .collect();
-        let message = availability_message(ctx.chain_id, &self.commitment, blob.epoch);
+        let message =
+            availability_message(ctx.chain_id, &self.commitment, blob.epoch, blob.paid_height);
         bls::verify_aggregate(&keys, &message, &self.aggregate_signature)
             .map_err(|_| DaError::BadAggregateSignature)?;
 

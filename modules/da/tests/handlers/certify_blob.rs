@@ -140,7 +140,8 @@ async fn signers_holding_too_little_bond_are_refused_and_change_nothing() {
 #[tokio::test]
 async fn a_forged_or_incomplete_aggregate_is_refused_and_changes_nothing() {
     let (mut chain, commitment) = paid().await;
-    let message = availability_message(CHAIN_ID, &commitment, 0);
+    let paid_height = chain.blob(&commitment).await.expect("paid").paid_height;
+    let message = availability_message(CHAIN_ID, &commitment, 0, paid_height);
     // An impostor signs in member 2's place.
     let honest = chain.certificate(commitment, &[0, 1]).await;
     let impostor = BlsKey::from_seed(b"da handler tests, an impostor's BLS key")

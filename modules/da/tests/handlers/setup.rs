@@ -319,7 +319,7 @@ impl TestChain {
     pub async fn certificate(&self, commitment: [u8; 32], positions: &[usize]) -> CertifyBlob {
         let blob = self.blob(&commitment).await.expect("the blob is paid for");
         let quorum = self.quorum(blob.epoch).await;
-        let message = availability_message(CHAIN_ID, &commitment, blob.epoch);
+        let message = availability_message(CHAIN_ID, &commitment, blob.epoch, blob.paid_height);
         let mut bitmap = vec![0u8; quorum.members.len().div_ceil(8)];
         let mut signatures = Vec::new();
         for &p in positions {
