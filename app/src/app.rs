@@ -461,6 +461,10 @@ impl App {
             "the store did not advance to height {}",
             pending.height
         );
+        // The limits are read from state again, so that a block that changes them (a
+        // later governance module) takes effect from the next block on every node, as on
+        // one that restarted.
+        self.config = load_config(&self.storage.latest_snapshot()).await?;
         self.reset_mempool().await?;
         Ok(ResponseCommit { retain_height: 0 })
     }

@@ -87,9 +87,65 @@ pub fn section<T: Clone + Default>(section: &Option<T>) -> T {
     section.clone().unwrap_or_default()
 }
 
-/// Parses `app_state` (the proto JSON mapping; unknown fields are refused).
+/// Parses `app_state` (the proto JSON mapping; unknown fields are refused). A `tx` or
+/// `params` object must set every field: the proto JSON mapping reads a missing field as
+/// 0, which for most parameters is not what an operator who forgot one meant (leave the
+/// whole object out for the defaults).
 pub fn parse(app_state: &[u8]) -> anyhow::Result<AppGenesis> {
-    Ok(serde_json::from_slice(app_state)?)
+    let json: serde_json::Value = serde_json::from_slice(app_state)?;
+    complete(&json, "/tx", &default_tx_params())?;
+    complete(
+        &json,
+        "/auth/params",
+        &kaizen_auth::genesis::default_params(),
+    )?;
+    complete(
+        &json,
+        "/staking/params",
+        &kaizen_staking::genesis::default_params(),
+    )?;
+    complete(
+        &json,
+        "/da/params",
+        &kaizen_da_module::genesis::default_params(),
+    )?;
+    complete(
+        &json,
+        "/attest/params",
+        &kaizen_attest::genesis::default_params(),
+    )?;
+    complete(
+        &json,
+        "/bounty/params",
+        &kaizen_bounty::genesis::default_params(),
+    )?;
+    Ok(serde_json::from_value(json)?)
+}
+
+/// Fails if the object at `pointer` is present but lacks one of the fields of `full`
+/// (whose JSON lists them all).
+fn complete<T: serde::Serialize>(
+    json: &serde_json::Value,
+    pointer: &str,
+    full: &T,
+) -> anyhow::Result<()> {
+    let Some(serde_json::Value::Object(given)) = json.pointer(pointer) else {
+        return Ok(());
+    };
+    let serde_json::Value::Object(all) = serde_json::to_value(full)? else {
+        return Ok(());
+    };
+    let missing: Vec<&str> = all
+        .keys()
+        .filter(|k| !given.contains_key(k.as_str()))
+        .map(String::as_str)
+        .collect();
+    anyhow::ensure!(
+        missing.is_empty(),
+        "genesis {pointer} lacks {}: set every field, or leave the object out for the defaults",
+        missing.join(", ")
+    );
+    Ok(())
 }
 
 /// What transaction decoding is held to.
@@ -215,10 +271,40 @@ mod tests {
 
     #[test]
     fn a_genesis_with_an_unknown_field_is_refused() {
-        let err = parse(br#"{"partition": 0, "tx": {"max_tx_bytez": "5"}}"#).unwrap_err();
+        let err = parse(br#"{"partition": 0, "tx": {"max_tx_bytes": "4096", "max_tx_gas": "1", "max_msgs": "1", "min_gas_price_micro_ukzn": "0", "max_tx_bytez": "5"}}"#).unwrap_err();
         assert!(err.to_string().contains("max_tx_bytez"), "{err}");
         let err = parse(br#"{"partition": 0, "governance": {}}"#).unwrap_err();
         assert!(err.to_string().contains("governance"), "{err}");
+    }
+
+    #[test]
+    fn a_params_object_missing_a_field_is_refused_not_read_as_zero() {
+        let err = parse(br#"{"partition": 0, "attest": {"params": {"commit_window_blocks": 30, "reveal_window_blocks": 30, "max_rounds": 3, "min_evaluator_bond": "1", "max_committee_size": 16, "max_queue_items_per_block": 64}}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/attest/params lacks"), "{err}");
+        assert!(
+            err.contains("slash_ppm") && err.contains("jail_blocks"),
+            "{err}"
+        );
+        let err = parse(br#"{"partition": 0, "tx": {"max_tx_bytes": 4096}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/tx lacks"), "{err}");
+        // Every field given: accepted, zeros included where they are valid.
+        let mut full = default_genesis(0);
+        full.attest_params_mut().slash_ppm = 0;
+        let json = serde_json::to_vec(&full).unwrap();
+        assert_eq!(
+            parse(&json)
+                .unwrap()
+                .attest
+                .unwrap()
+                .params
+                .unwrap()
+                .slash_ppm,
+            0
+        );
     }
 
     #[test]

@@ -245,7 +245,10 @@ mod tests {
             }
         }
         for (path, method) in KAIZEN_QUERY_PATHS {
-            assert!(methods.iter().any(|m| m == path), "{path} is not in the protos");
+            assert!(
+                methods.iter().any(|m| m == path),
+                "{path} is not in the protos"
+            );
             let name = path.rsplit('/').next().unwrap_or_default();
             let mut snake = String::new();
             for (i, c) in name.chars().enumerate() {

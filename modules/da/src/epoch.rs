@@ -41,7 +41,8 @@ fn is_active(op: &DaOperator, min_bond: u128) -> bool {
 /// minimum-bond registrations buys no more seats than the stake itself would (ranking by
 /// a hash of the address, as before, gave every registration the same chance).
 ///
-/// Work: `max_size` draws over at most `max_da_operators` operators (128 x 4096).
+/// Work: `max_size` draws over at most `max_da_operators` operators (at most
+/// 1024 x 4096). When every active operator fits, all get a seat, whatever their bond.
 pub fn select_quorum(
     epoch: u64,
     seed: &[u8],

@@ -45,6 +45,10 @@ pub fn validate_params(params: &Params) -> anyhow::Result<()> {
         "da.params retention bounds are inverted or zero"
     );
     anyhow::ensure!(
+        params.certify_window_blocks >= 1,
+        "da.params.certify_window_blocks must be positive (a blob is certified after it is paid)"
+    );
+    anyhow::ensure!(
         (1..=1_000_000).contains(&params.certify_bond_ppm),
         "da.params.certify_bond_ppm must be in 1..=1000000"
     );

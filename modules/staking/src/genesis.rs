@@ -30,7 +30,11 @@ pub fn default_params() -> Params {
 }
 
 pub fn validate_params(params: &Params) -> anyhow::Result<()> {
-    parse_amount(&params.min_da_bond)?;
+    // Quorums are drawn by bond: a bond of 0 could never be drawn.
+    anyhow::ensure!(
+        parse_amount(&params.min_da_bond)? >= 1,
+        "staking.params.min_da_bond must be at least 1"
+    );
     anyhow::ensure!(
         params.epoch_blocks >= 2,
         "staking.params.epoch_blocks must be at least 2"
