@@ -23,34 +23,34 @@ use kaizen_proto::kaizen::{
 use prost::Name;
 
 // Genesis: four DA operators, four evaluators, the parameters of `params()`.
-const GENESIS_HASH: &str = "1ed7b4c75a61319f1fea7fefdd7041b0ca3d9eabecad072a3b90c0025ca4404a";
+const GENESIS_HASH: &str = "4b54602eae351b6967d524805ad4644cfe506343d56f59910596a3210e38d963";
 // bank MsgSend, twice in one tx: to a new account and to the DA pool.
-const AFTER_SEND_HASH: &str = "faeb4fd0779ebe4cdb7f4ddc5674ae6544e2d9d23ce77b83cdb82776f41e3ac0";
+const AFTER_SEND_HASH: &str = "bd4f26689625bb39cfc74686cdf0d0ffdd9abaf4fb49c500e14753f60cdae73e";
 // staking MsgRegisterDaOperator and MsgRegisterEvaluator.
 const AFTER_REGISTRATIONS_HASH: &str =
-    "97e6f3ecf128eb6a835fd1ebdb33f28002bf304c43823f2dd34bb999cb23efc7";
+    "bd233398ef0c8294baeefa248028abfecda1ad2176569fdd2b1d9007cff73375";
 // da MsgPayForBlob and MsgCertifyBlob (five blobs), MsgSubmitRandomness.
-const AFTER_BLOBS_HASH: &str = "072ae98afdc10b291e408ea5fb147e48ec9fb8aa6acfafe9a75941e46a96c3ed";
+const AFTER_BLOBS_HASH: &str = "8f2750375e4570050fc68f59a1b4640e704ddf8852ac7a68d304fe051ea483ae";
 // da end-block: a blob expires.
-const AFTER_EXPIRY_HASH: &str = "aee5b73abdff8148b6b93170f59f47ebd0976bdd4e4efaa58dd43eebe7ade833";
+const AFTER_EXPIRY_HASH: &str = "df3bb43ac324ff0ffebfad0154b875a8ae50ec0003a473a727e6175b742f493a";
 // bounty MsgCreateBounty, attest MsgCommit/RevealAttestation, end-block verdict.
 const AFTER_BOUNTY_OPEN_HASH: &str =
-    "0f134557edb5bd73bbbd05569ac2b6e172575a7974365627c37777638f660efb";
+    "7979fad2de6755ed2fbc3959aeca0ae3bdf1dff1da4c40d125e95bf9baadd3a2";
 // bounty MsgCommit/RevealSubmission; attest end-block slashes a silent member.
-const AFTER_SLASH_HASH: &str = "3bdc9ed20a8c0fe86df727098295c6c38d995fa4cf79eda50bf1227b68dab3af";
+const AFTER_SLASH_HASH: &str = "dce8d8126bf245a7e831f22336f8d07f059df7b2af0adb0a02bab7c7db46b4c6";
 // bounty MsgCancelBounty; bounty end-block: a reveal expires, a deadline settles.
 const AFTER_DEADLINE_HASH: &str =
-    "d19251957485b73083938d89356e73268bcab5b2e5673b69ff50c350688fb36a";
+    "99d202ea1b7b713d99250eb42dc26b562cb496447229e95b3103aa423d7c25d8";
 // staking MsgUnjailEvaluator after the jail time.
 const AFTER_EVALUATOR_UNJAIL_HASH: &str =
-    "4f4a9732b3c6ae227cbbb411876e9b3c0d046f46990f084520c4fc97d29e9c55";
+    "9e53414ef40bc0a7b0f9e479d59a91137b4aa6730c8dd59fb7bfdf4d682c29f2";
 // staking and da begin-block at the epoch boundary: seed, quorum, challenges.
-const AFTER_EPOCH_HASH: &str = "388827ac8360cf5a43500808a02bfc8385012a5eb379018b7702210df05ad30e";
+const AFTER_EPOCH_HASH: &str = "40ea950a43d2735226b8d7fe28015fcb6f3e44cd254ae3d48ff95921e241291c";
 // da MsgAnswerChallenge; da end-block: missed challenges jail an operator.
 const AFTER_CHALLENGES_HASH: &str =
-    "0de1ad61b3e38dac1980971c5c32d9764c32a2fa4aa9bae020eea5a45cfd4d54";
+    "53650ab74e2fde17663103226f5aefa836aafdd989251c9a8d708ae162b0027f";
 // staking MsgUnjailDaOperator: the end of the scenario.
-const FINAL_HASH: &str = "dbdae5ec71a0bb82a6628e7655cd205bb60c409897ee381fb500e857ebe995a3";
+const FINAL_HASH: &str = "f049d66c2c6b7d21239a0f9d3555979c43d71f979c058a6b3c08c4109eaba590";
 
 /// Blocks per epoch: the scenario's first epoch holds every stage up to the boundary.
 const EPOCH_BLOCKS: u64 = 60;

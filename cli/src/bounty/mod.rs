@@ -111,8 +111,10 @@ pub struct CreateArgs {
     /// Agreeing evaluators a verdict needs.
     #[arg(long, default_value_t = 2)]
     quorum: u32,
-    /// Paid with each commit (ukzn); it pays the evaluators of that submission.
-    #[arg(long, default_value = "0")]
+    /// Paid with each commit (ukzn); it pays the evaluators of that submission (and the
+    /// sponsor pays it once for the baseline). At least the chain's `attest.min_job_fee`
+    /// (1000 by default).
+    #[arg(long, default_value = "1000")]
     submission_fee: String,
     #[command(flatten)]
     upload: UploadFlags,
@@ -285,7 +287,7 @@ mod tests {
         assert!(m.target_is_improvement);
         assert_eq!((m.target_score_ppm, m.min_improvement_ppm), (0, 20_000));
         assert_eq!(m.mode, bounty::BountyMode::FirstToBeat as i32);
-        assert_eq!(m.submission_fee, "0");
+        assert_eq!(m.submission_fee, "1000");
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub fn default_params() -> Params {
         min_evaluator_bond: "1000000".into(),
         max_committee_size: 16,
         max_queue_items_per_block: 64,
+        min_committee_size: 2,
+        min_quorum: 2,
+        min_job_fee: "1000".into(),
     }
 }
 
@@ -42,6 +45,15 @@ pub fn validate_params(params: &Params) -> anyhow::Result<()> {
         (1..=64).contains(&params.max_committee_size),
         "attest.params.max_committee_size must be in 1..=64"
     );
+    anyhow::ensure!(
+        (1..=params.max_committee_size).contains(&params.min_committee_size),
+        "attest.params.min_committee_size must be in 1..=max_committee_size"
+    );
+    anyhow::ensure!(
+        (1..=params.min_committee_size).contains(&params.min_quorum),
+        "attest.params.min_quorum must be in 1..=min_committee_size"
+    );
+    parse_amount(&params.min_job_fee)?;
     anyhow::ensure!(
         params.max_queue_items_per_block >= 1,
         "attest.params.max_queue_items_per_block must be positive"

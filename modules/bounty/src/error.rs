@@ -38,6 +38,12 @@ pub enum BountyError {
     ModelNotFound(u64),
     #[error("salt must be {min} to {max} bytes, got {got}")]
     InvalidSalt { got: usize, min: usize, max: usize },
+    #[error("{what} {got}ukzn is below the chain's minimum {min}ukzn")]
+    BelowMinimum {
+        what: &'static str,
+        got: u128,
+        min: u128,
+    },
 }
 
 impl ErrorCode for BountyError {
@@ -63,6 +69,7 @@ impl ErrorCode for BountyError {
             BountyError::InvalidModelRef(_) => 16,
             BountyError::ModelNotFound(_) => 17,
             BountyError::InvalidSalt { .. } => 18,
+            BountyError::BelowMinimum { .. } => 19,
         }
     }
 }

@@ -16,10 +16,12 @@ pub fn default_params() -> Params {
         max_deadline_blocks: 1_000_000,
         max_title_bytes: 128,
         max_queue_items_per_block: 64,
+        min_reward: "1000000".into(),
     }
 }
 
 pub fn validate_params(params: &Params) -> anyhow::Result<()> {
+    kaizen_framework::parse_amount(&params.min_reward)?;
     anyhow::ensure!(
         (1..=1024).contains(&params.max_submissions_per_bounty),
         "bounty.params.max_submissions_per_bounty must be in 1..=1024 (settlement scans them)"
@@ -45,7 +47,7 @@ pub fn validate_params(params: &Params) -> anyhow::Result<()> {
 
 /// The parameters `genesis` sets, or the defaults where it sets none.
 pub fn params(genesis: &GenesisState) -> Params {
-    genesis.params.unwrap_or_else(default_params)
+    genesis.params.clone().unwrap_or_else(default_params)
 }
 
 pub fn validate(genesis: &GenesisState) -> anyhow::Result<()> {

@@ -107,6 +107,10 @@ fn test_genesis() -> (
             min_evaluator_bond: "1000".into(),
             max_committee_size: EVALUATORS as u32,
             max_queue_items_per_block: 64,
+            // The floors are the bounty's to check when it asks for a job.
+            min_committee_size: 1,
+            min_quorum: 1,
+            min_job_fee: "0".into(),
         }),
     };
     (

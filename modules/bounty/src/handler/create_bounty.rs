@@ -126,6 +126,35 @@ impl MsgHandler for CreateBounty {
         }
         let attest = state.attest_params(ctx.gas).await?;
         check_committee_shape(m.committee_size, m.quorum, attest.max_committee_size)?;
+        // The chain's floors: what a bounty costs, and how many evaluators judge it, so
+        // that bounties are not a free way to make jobs (and burn job ids) or to get a
+        // verdict from one evaluator.
+        let min_reward = parse_amount(&params.min_reward)?;
+        if self.reward < min_reward {
+            return Err(BountyError::BelowMinimum {
+                what: "reward",
+                got: self.reward,
+                min: min_reward,
+            }
+            .into());
+        }
+        let min_fee = parse_amount(&attest.min_job_fee)?;
+        if self.submission_fee < min_fee {
+            return Err(BountyError::BelowMinimum {
+                what: "submission_fee (each job's fee)",
+                got: self.submission_fee,
+                min: min_fee,
+            }
+            .into());
+        }
+        if m.committee_size < attest.min_committee_size || m.quorum < attest.min_quorum {
+            return Err(kaizen_attest::AttestError::InvalidCommittee(format!(
+                "committee {} with quorum {} is below the chain's minimum committee {} and \
+                 quorum {}",
+                m.committee_size, m.quorum, attest.min_committee_size, attest.min_quorum
+            ))
+            .into());
+        }
         let latest = ctx.height.saturating_add(params.max_deadline_blocks);
         if m.deadline_height <= ctx.height || m.deadline_height > latest {
             return Err(invalid(format!(

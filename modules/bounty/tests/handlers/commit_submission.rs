@@ -84,21 +84,6 @@ async fn a_reveal_window_that_would_outlast_the_bounty_ends_before_its_deadline(
 }
 
 #[tokio::test]
-async fn a_bounty_without_a_fee_takes_a_commitment_from_an_empty_account() {
-    let mut chain = TestChain::new().await;
-    let free = MsgCreateBounty {
-        submission_fee: "0".into(),
-        ..chain.create_msg()
-    };
-    let bounty_id = chain.open(&free).await;
-    let escrow = chain.balance(&bounty_escrow()).await;
-    chain
-        .commit(bounty_id, &nobody(), &whole(&chain.blobs.model_a))
-        .await;
-    assert_eq!(chain.balance(&bounty_escrow()).await, escrow);
-}
-
-#[tokio::test]
 async fn a_commitment_that_is_not_32_bytes_is_refused_before_state() {
     let mut chain = TestChain::new().await;
     let bounty_id = chain.open_bounty().await;

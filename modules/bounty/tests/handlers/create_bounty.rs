@@ -11,8 +11,8 @@ use kaizen_proto::kaizen::bounty::v1::MsgCreateBounty;
 
 use crate::setup::{
     carol, create, evaluator, events_of, nobody, sponsor, TestChain, COMMITTEE, DEADLINE_IN,
-    MAX_COMMITTEE, MAX_DEADLINE_BLOCKS, MAX_TITLE_BYTES, MIN_IMPROVEMENT, QUORUM, REWARD,
-    SUBMISSION_FEE,
+    MAX_COMMITTEE, MAX_DEADLINE_BLOCKS, MAX_TITLE_BYTES, MIN_COMMITTEE, MIN_IMPROVEMENT,
+    MIN_JOB_FEE, MIN_QUORUM, MIN_REWARD, QUORUM, REWARD, SUBMISSION_FEE,
 };
 
 #[tokio::test]
@@ -430,17 +430,40 @@ fn a_bounty_with_a_malformed_sponsor_or_amount_does_not_parse() {
 }
 
 #[tokio::test]
-async fn the_sponsor_pays_nothing_but_the_reward_when_the_bounty_has_no_fee() {
+async fn a_bounty_below_the_chains_floors_is_refused_and_changes_nothing() {
     let mut chain = TestChain::new().await;
-    let free = MsgCreateBounty {
-        submission_fee: String::new(),
+    // No fee, or less than the least job fee: evaluations are not free to request.
+    for fee in ["", "0", &(MIN_JOB_FEE - 1).to_string()] {
+        let free = MsgCreateBounty {
+            submission_fee: fee.to_string(),
+            ..chain.create_msg()
+        };
+        assert_eq!(
+            chain.refused(&create(&free)).await,
+            ("bounty", 19),
+            "{fee:?}"
+        );
+    }
+    // A reward under the floor: bounties are not a free way to make jobs.
+    let cheap = MsgCreateBounty {
+        reward: (MIN_REWARD - 1).to_string(),
         ..chain.create_msg()
     };
-    let before = chain.balance(&sponsor()).await;
-    chain.ok(&create(&free)).await;
-    assert_eq!(chain.bounty(1).await.submission_fee, "0");
-    assert_eq!(chain.job(1).await.fee, "0");
-    assert_eq!(chain.balance(&attest_pool()).await, 0);
-    assert_eq!(chain.balance(&sponsor()).await, before - REWARD);
-    assert_eq!(chain.balance(&bounty_escrow()).await, REWARD);
+    assert_eq!(chain.refused(&create(&cheap)).await, ("bounty", 19));
+    // A committee of one (quorum one): one evaluator's word.
+    let lone = MsgCreateBounty {
+        committee_size: 1,
+        quorum: 1,
+        ..chain.create_msg()
+    };
+    assert_eq!(chain.refused(&create(&lone)).await, ("attest", 13));
+    // At the floors: accepted.
+    let least = MsgCreateBounty {
+        reward: MIN_REWARD.to_string(),
+        submission_fee: MIN_JOB_FEE.to_string(),
+        committee_size: MIN_COMMITTEE,
+        quorum: MIN_QUORUM,
+        ..chain.create_msg()
+    };
+    chain.ok(&create(&least)).await;
 }

@@ -70,6 +70,12 @@ pub fn nobody() -> Address {
 pub const SPONSOR_UKZN: u128 = 100_000_000;
 pub const SUBMITTER_UKZN: u128 = 1_000_000;
 pub const REWARD: u128 = 1_000_000;
+/// The chain's floors in this genesis: a bounty's reward and each job's fee, and the
+/// least committee and quorum.
+pub const MIN_REWARD: u128 = 1_000_000;
+pub const MIN_JOB_FEE: u128 = 1_000;
+pub const MIN_COMMITTEE: u32 = 2;
+pub const MIN_QUORUM: u32 = 2;
 pub const SUBMISSION_FEE: u128 = 3_000;
 /// The baseline's score in [`TestChain::open_bounty`], and the improvement its target
 /// asks for.
@@ -190,6 +196,9 @@ fn test_genesis() -> (
             min_evaluator_bond: "1000".into(),
             max_committee_size: MAX_COMMITTEE,
             max_queue_items_per_block: 64,
+            min_committee_size: MIN_COMMITTEE,
+            min_quorum: MIN_QUORUM,
+            min_job_fee: MIN_JOB_FEE.to_string(),
         }),
     };
     let bounty = bounty_genesis::GenesisState {
@@ -199,6 +208,7 @@ fn test_genesis() -> (
             max_deadline_blocks: MAX_DEADLINE_BLOCKS,
             max_title_bytes: MAX_TITLE_BYTES,
             max_queue_items_per_block: 64,
+            min_reward: MIN_REWARD.to_string(),
         }),
     };
     (
