@@ -35,22 +35,22 @@ const AFTER_BLOBS_HASH: &str = "8f2750375e4570050fc68f59a1b4640e704ddf8852ac7a68
 const AFTER_EXPIRY_HASH: &str = "df3bb43ac324ff0ffebfad0154b875a8ae50ec0003a473a727e6175b742f493a";
 // bounty MsgCreateBounty, attest MsgCommit/RevealAttestation, end-block verdict.
 const AFTER_BOUNTY_OPEN_HASH: &str =
-    "7979fad2de6755ed2fbc3959aeca0ae3bdf1dff1da4c40d125e95bf9baadd3a2";
+    "eeb606e6dc1c5c192fc43632e345d204c1a5e8a70bc7bf8f513eb243f7c6758a";
 // bounty MsgCommit/RevealSubmission; attest end-block slashes a silent member.
-const AFTER_SLASH_HASH: &str = "dce8d8126bf245a7e831f22336f8d07f059df7b2af0adb0a02bab7c7db46b4c6";
+const AFTER_SLASH_HASH: &str = "ea2d362b7123cdc1587a73a9191254b47b4a84d9456ac55a32da006eff09e9b7";
 // bounty MsgCancelBounty; bounty end-block: a reveal expires, a deadline settles.
 const AFTER_DEADLINE_HASH: &str =
-    "99d202ea1b7b713d99250eb42dc26b562cb496447229e95b3103aa423d7c25d8";
+    "72d29096e1fd9d717e0ba4bcdc7f498756465b70c3fd87e2d41a5dda11f2496f";
 // staking MsgUnjailEvaluator after the jail time.
 const AFTER_EVALUATOR_UNJAIL_HASH: &str =
-    "9e53414ef40bc0a7b0f9e479d59a91137b4aa6730c8dd59fb7bfdf4d682c29f2";
+    "257d4adb89521ec4340b6394e281bf69297e6e57248f604130c8eb693a289372";
 // staking and da begin-block at the epoch boundary: seed, quorum, challenges.
-const AFTER_EPOCH_HASH: &str = "40ea950a43d2735226b8d7fe28015fcb6f3e44cd254ae3d48ff95921e241291c";
+const AFTER_EPOCH_HASH: &str = "336dcf05025cba470201e3d0b20ce7dcb01d1419e02a1a500e4c59e0b2933ab4";
 // da MsgAnswerChallenge; da end-block: missed challenges jail an operator.
 const AFTER_CHALLENGES_HASH: &str =
-    "53650ab74e2fde17663103226f5aefa836aafdd989251c9a8d708ae162b0027f";
+    "3c8c1326869402020623199f9ff59d05106390b92a1ca4913f5d6369ac84d6ef";
 // staking MsgUnjailDaOperator: the end of the scenario.
-const FINAL_HASH: &str = "f049d66c2c6b7d21239a0f9d3555979c43d71f979c058a6b3c08c4109eaba590";
+const FINAL_HASH: &str = "cd9c05a7b1735af950a3e25eaa0b8740598d0cc77969c3b4d3797018e32955a8";
 
 /// Blocks per epoch: the scenario's first epoch holds every stage up to the boundary.
 const EPOCH_BLOCKS: u64 = 60;

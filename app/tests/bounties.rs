@@ -945,3 +945,33 @@ async fn a_sponsor_filling_its_own_bounty_with_unrevealed_commits_loses_their_fe
         before + REWARD - 3 * (SUBMISSION_FEE + FEE)
     );
 }
+
+#[tokio::test]
+async fn a_submitter_who_is_an_evaluator_never_judges_its_own_submission() {
+    let mut c = chain(3).await;
+    let a = artifacts(&mut c).await;
+    let id = open_bounty(
+        &mut c,
+        &a,
+        bounty::BountyMode::FirstToBeat,
+        3,
+        2,
+        200,
+        800_000,
+    )
+    .await;
+    // An evaluator submits: with 3 evaluators and a committee of 3 it would sit on its
+    // own committee (and with a quorum of 2, one accomplice would decide).
+    let insider = c.evaluators[0].clone();
+    let (_, job) = submit(&mut c.node, id, &insider, &a.model_a).await;
+    let job = query_job(&c.node, job).await;
+    let insider_address = insider.address.to_string();
+    assert!(
+        !job.committee.contains(&insider_address),
+        "{:?}",
+        job.committee
+    );
+    assert_eq!(job.committee.len(), 2, "the two other evaluators");
+    assert!(job.excluded.contains(&insider_address));
+    assert!(job.excluded.contains(&c.sponsor.address.to_string()));
+}

@@ -37,6 +37,9 @@ pub struct NewJob {
     pub payer: Address,
     /// Gets the fee back if no round reaches a quorum.
     pub refund_to: Address,
+    /// The parties with a stake in the verdict (a bounty's sponsor, a submission's
+    /// submitter): never drawn into its committee, even when registered as evaluators.
+    pub interested: Vec<Address>,
 }
 
 /// Committee shape rules: a quorum is a strict majority of the committee, so two
@@ -89,6 +92,7 @@ pub async fn create_job<S: StateWrite>(
         round: 0,
         status: JobStatus::Committing as i32,
         created_height: height,
+        excluded: new.interested.iter().map(Address::to_string).collect(),
         ..Default::default()
     };
     if !start_round(state, gas, &mut job, height).await? {

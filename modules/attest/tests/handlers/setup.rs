@@ -314,6 +314,7 @@ impl TestChain {
             fee: JOB_FEE,
             payer: sponsor(),
             refund_to: sponsor(),
+            interested: vec![sponsor()],
         };
         let mut fork = StateDelta::new(&mut self.state);
         let job = create_job(&mut fork, &gas, new, self.height)

@@ -196,6 +196,7 @@ impl MsgHandler for CreateBounty {
                 fee: self.submission_fee,
                 payer: self.sponsor,
                 refund_to: self.sponsor,
+                interested: vec![self.sponsor],
             },
             ctx.height,
         )

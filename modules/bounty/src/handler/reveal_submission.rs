@@ -152,6 +152,8 @@ impl MsgHandler for RevealSubmission {
                 fee: parse_amount(&bounty.submission_fee)?,
                 payer: bounty_escrow(),
                 refund_to: self.submitter,
+                // The submitter wants a pass; the sponsor may want its reward back.
+                interested: vec![self.submitter, bounty.sponsor.parse()?],
             },
             ctx.height,
         )
