@@ -30,6 +30,8 @@ pub mod handler;
 pub mod queue;
 #[cfg(feature = "component")]
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use address::Address;
 pub use coin::{parse_amount, Coins};

@@ -2,20 +2,14 @@
 //! handlers run the way the app's transaction pipeline runs them (stateless checks, then
 //! `check_and_execute` on a fork that is applied on success and dropped on failure).
 
-use cnidarium::{Snapshot, StateDelta, StateRead, Storage};
-use futures::StreamExt;
 use kaizen_auth::Auth;
 use kaizen_bank::{
     genesis::{self as bank_genesis, Coin},
     Bank, BankRead,
 };
-use kaizen_framework::{
-    event::from_abci, Address, Component, GasMeter, HandlerError, MsgHandler, TxCtx, TypedEvent,
-    NATIVE_DENOM,
-};
-use tendermint::abci::Event;
+use kaizen_framework::{Address, Component, GasMeter, NATIVE_DENOM};
 
-pub const CHAIN_ID: &str = "kaizen-handler-tests";
+pub use kaizen_framework::testing::{events_of, TestStore};
 /// The gas limit of every test transaction: far above what any one message uses.
 pub const GAS_LIMIT: u64 = 10_000_000;
 
@@ -56,106 +50,39 @@ fn test_genesis() -> (<Auth as Component>::Genesis, <Bank as Component>::Genesis
     (Default::default(), bank)
 }
 
-/// Fields drop in order: the state, then the store, then its directory.
+/// The module's chain on a [`TestStore`] (which it derefs to: `state`, `height`, `ok`,
+/// `refused`...).
 pub struct TestChain {
-    pub state: StateDelta<Snapshot>,
-    /// The height transactions run at.
-    pub height: u64,
-    _storage: Storage,
-    _dir: tempfile::TempDir,
+    pub store: TestStore,
+}
+
+impl std::ops::Deref for TestChain {
+    type Target = TestStore;
+    fn deref(&self) -> &TestStore {
+        &self.store
+    }
+}
+
+impl std::ops::DerefMut for TestChain {
+    fn deref_mut(&mut self) -> &mut TestStore {
+        &mut self.store
+    }
 }
 
 impl TestChain {
     /// Opens a temporary store as the app does, writes genesis and commits it.
     pub async fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let storage = Storage::load(dir.path().to_path_buf(), vec![])
-            .await
-            .expect("open the store");
+        let mut store = TestStore::open(GAS_LIMIT).await;
         let (auth, bank) = test_genesis();
-        let mut genesis = StateDelta::new(storage.latest_snapshot());
-        Auth::init_chain(&mut genesis, &auth)
+        let genesis = &mut store.state;
+        Auth::init_chain(genesis, &auth)
             .await
             .expect("auth genesis");
-        Bank::init_chain(&mut genesis, &bank)
+        Bank::init_chain(genesis, &bank)
             .await
             .expect("bank genesis");
-        storage.commit(genesis).await.expect("commit genesis");
-        let state = StateDelta::new(storage.latest_snapshot());
-        Self {
-            state,
-            height: 1,
-            _storage: storage,
-            _dir: dir,
-        }
-    }
-
-    /// Runs `msg` as the pipeline does (its stateless checks at decoding, then
-    /// `check_and_execute` on a fork kept only on success), with `gas_limit`; returns
-    /// its events. `stateless: false` skips the stateless checks, to reach the state
-    /// checks behind them.
-    pub async fn execute<M: MsgHandler>(
-        &mut self,
-        msg: &M,
-        gas_limit: u64,
-        stateless: bool,
-    ) -> Result<Vec<Event>, HandlerError> {
-        if stateless {
-            msg.check_stateless()?;
-        }
-        let signers = msg.signers()?;
-        let gas = GasMeter::new(gas_limit);
-        let ctx = TxCtx {
-            chain_id: CHAIN_ID,
-            height: self.height,
-            time: tendermint::Time::unix_epoch(),
-            signers: &signers,
-            gas: &gas,
-        };
-        let mut fork = StateDelta::new(&mut self.state);
-        msg.check_and_execute(&mut fork, &ctx).await?;
-        Ok(fork.apply().1)
-    }
-
-    /// Runs `msg`, which must succeed; returns its events.
-    pub async fn ok<M: MsgHandler>(&mut self, msg: &M) -> Vec<Event> {
-        match self.execute(msg, GAS_LIMIT, true).await {
-            Ok(events) => events,
-            Err(e) => panic!("the message was refused: {e}"),
-        }
-    }
-
-    /// Runs `msg`, which must be refused without changing any key; returns the
-    /// error's `(codespace, code)`.
-    pub async fn refused<M: MsgHandler>(&mut self, msg: &M) -> (&'static str, u32) {
-        self.refused_with(msg, GAS_LIMIT, true).await
-    }
-
-    /// [`refused`](Self::refused) with a gas limit, or without the stateless checks.
-    pub async fn refused_with<M: MsgHandler>(
-        &mut self,
-        msg: &M,
-        gas_limit: u64,
-        stateless: bool,
-    ) -> (&'static str, u32) {
-        let before = self.dump().await;
-        assert!(!before.is_empty(), "the state dump sees no keys");
-        let err = match self.execute(msg, gas_limit, stateless).await {
-            Ok(events) => panic!("the message was accepted, emitting {events:?}"),
-            Err(e) => e,
-        };
-        assert_eq!(self.dump().await, before, "a refused message changed state");
-        (err.codespace, err.code)
-    }
-
-    /// Every key and value of the state, in key order.
-    pub async fn dump(&self) -> Vec<(String, Vec<u8>)> {
-        let mut stream = Box::pin(self.state.prefix_raw(""));
-        let mut out = Vec::new();
-        while let Some(item) = stream.next().await {
-            out.push(item.expect("read state"));
-        }
-        out
+        store.commit_genesis().await;
+        Self { store }
     }
 
     pub async fn balance(&self, who: &Address, denom: &str) -> u128 {
@@ -171,13 +98,4 @@ impl TestChain {
             .await
             .expect("supply")
     }
-}
-
-/// The events of type `E` among `events`, parsed.
-pub fn events_of<E: TypedEvent>(events: &[Event]) -> Vec<E> {
-    events
-        .iter()
-        .filter_map(|e| from_abci::<E>(e))
-        .map(|parsed| parsed.expect("a well-formed event"))
-        .collect()
 }

@@ -41,7 +41,8 @@ async fn the_sponsor_cancels_an_open_bounty_and_gets_the_reward_back() {
 async fn the_sponsor_cancels_while_the_baseline_is_still_evaluated() {
     let mut chain = TestChain::new().await;
     let before = chain.balance(&sponsor()).await;
-    chain.ok(&create(&chain.create_msg())).await;
+    let create_msg = create(&chain.create_msg());
+    chain.ok(&create_msg).await;
     let events = chain.ok(&cancel(1)).await;
 
     assert_eq!(chain.bounty(1).await.status, BountyStatus::Cancelled as i32);

@@ -107,7 +107,8 @@ async fn a_commitment_to_an_unknown_bounty_is_refused_and_changes_nothing() {
 #[tokio::test]
 async fn a_commitment_while_the_baseline_is_evaluated_is_refused_and_changes_nothing() {
     let mut chain = TestChain::new().await;
-    chain.ok(&create(&chain.create_msg())).await;
+    let create_msg = create(&chain.create_msg());
+    chain.ok(&create_msg).await;
     assert_eq!(
         chain.bounty(1).await.status,
         BountyStatus::EvaluatingBaseline as i32

@@ -6,8 +6,7 @@
 //! `check_and_execute` on a fork that is applied on success and dropped on failure);
 //! block hooks run in the app's order.
 
-use cnidarium::{Snapshot, StateDelta, StateRead, Storage};
-use futures::StreamExt;
+use cnidarium::{StateDelta, StateRead};
 use kaizen_attest::{
     attestation_commitment, genesis as attest_genesis, Attest, AttestRead, CommitAttestation,
     EvaluationJob, JobStatus, Outcome, RevealAttestation,
@@ -30,16 +29,14 @@ use kaizen_da_core::{
 use kaizen_da_module::{genesis as da_genesis, CertifyBlob, DaRead, DataAvailability, PayForBlob};
 use kaizen_framework::{
     bls::{aggregate_signatures, BlsKey},
-    event::from_abci,
-    Address, BlockCtx, Component, GasMeter, HandlerError, MsgHandler, TxCtx, TypedEvent,
-    NATIVE_DENOM,
+    Address, BlockCtx, Component, GasMeter, NATIVE_DENOM,
 };
 use kaizen_proto::kaizen::{bounty::v1::MsgCreateBounty, da::v1::Quorum};
 use kaizen_staking::{genesis as staking_genesis, Staking, StakingWrite};
 use sha2::{Digest, Sha256};
 use tendermint::abci::Event;
 
-pub const CHAIN_ID: &str = "kaizen-handler-tests";
+pub use kaizen_framework::testing::{events_of, TestStore, CHAIN_ID};
 /// The gas limit of every test transaction: far above what any one message uses.
 pub const GAS_LIMIT: u64 = 100_000_000;
 
@@ -249,49 +246,54 @@ fn blob_of(seed: u8) -> EncodedBlob {
     .expect("encodes")
 }
 
-/// Fields drop in order: the state, then the store, then its directory.
+/// The module's chain on a [`TestStore`] (which it derefs to: `state`, `height`, `ok`,
+/// `refused`...).
 pub struct TestChain {
-    pub state: StateDelta<Snapshot>,
-    /// The height transactions run at.
-    pub height: u64,
+    pub store: TestStore,
     pub blobs: Blobs,
-    _storage: Storage,
-    _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for TestChain {
+    type Target = TestStore;
+    fn deref(&self) -> &TestStore {
+        &self.store
+    }
+}
+
+impl std::ops::DerefMut for TestChain {
+    fn deref_mut(&mut self) -> &mut TestStore {
+        &mut self.store
+    }
 }
 
 impl TestChain {
     /// Opens a temporary store as the app does, writes genesis and commits it; then, at
     /// height 1, pays for the [`Blobs`] and certifies those meant to be available.
     pub async fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let storage = Storage::load(dir.path().to_path_buf(), vec![])
-            .await
-            .expect("open the store");
+        let mut store = TestStore::open(GAS_LIMIT).await;
         let (auth, bank, staking, da, attest, bounty) = test_genesis();
-        let mut genesis = StateDelta::new(storage.latest_snapshot());
-        Auth::init_chain(&mut genesis, &auth)
+        let genesis = &mut store.state;
+        Auth::init_chain(genesis, &auth)
             .await
             .expect("auth genesis");
-        Bank::init_chain(&mut genesis, &bank)
+        Bank::init_chain(genesis, &bank)
             .await
             .expect("bank genesis");
-        Staking::init_chain(&mut genesis, &staking)
+        Staking::init_chain(genesis, &staking)
             .await
             .expect("staking genesis");
-        DataAvailability::init_chain(&mut genesis, &da)
+        DataAvailability::init_chain(genesis, &da)
             .await
             .expect("da genesis");
-        Attest::init_chain(&mut genesis, &attest)
+        Attest::init_chain(genesis, &attest)
             .await
             .expect("attest genesis");
-        Bounties::init_chain(&mut genesis, &bounty)
+        Bounties::init_chain(genesis, &bounty)
             .await
             .expect("bounty genesis");
-        storage.commit(genesis).await.expect("commit genesis");
-        let state = StateDelta::new(storage.latest_snapshot());
+        store.commit_genesis().await;
         let mut chain = Self {
-            state,
-            height: 1,
+            store,
             blobs: Blobs {
                 test_set: vec![],
                 baseline: vec![],
@@ -302,8 +304,6 @@ impl TestChain {
                 pending: vec![],
                 unpaid: blob_of(8).blob_ref.commitment.to_vec(),
             },
-            _storage: storage,
-            _dir: dir,
         };
         chain.begin_block(1).await;
         chain.blobs.test_set = chain.certified_blob(1).await;
@@ -316,64 +316,6 @@ impl TestChain {
         chain.ok(&pay(&pending)).await;
         chain.blobs.pending = pending.blob_ref.commitment.to_vec();
         chain
-    }
-
-    /// Runs `msg` as the pipeline does (its stateless checks at decoding, then
-    /// `check_and_execute` on a fork kept only on success), with `gas_limit`; returns
-    /// its events. `stateless: false` skips the stateless checks, to reach the state
-    /// checks behind them.
-    pub async fn execute<M: MsgHandler>(
-        &mut self,
-        msg: &M,
-        gas_limit: u64,
-        stateless: bool,
-    ) -> Result<Vec<Event>, HandlerError> {
-        if stateless {
-            msg.check_stateless()?;
-        }
-        let signers = msg.signers()?;
-        let gas = GasMeter::new(gas_limit);
-        let ctx = TxCtx {
-            chain_id: CHAIN_ID,
-            height: self.height,
-            time: tendermint::Time::unix_epoch(),
-            signers: &signers,
-            gas: &gas,
-        };
-        let mut fork = StateDelta::new(&mut self.state);
-        msg.check_and_execute(&mut fork, &ctx).await?;
-        Ok(fork.apply().1)
-    }
-
-    /// Runs `msg`, which must succeed; returns its events.
-    pub async fn ok<M: MsgHandler>(&mut self, msg: &M) -> Vec<Event> {
-        match self.execute(msg, GAS_LIMIT, true).await {
-            Ok(events) => events,
-            Err(e) => panic!("the message was refused: {e}"),
-        }
-    }
-
-    /// Runs `msg`, which must be refused without changing any key; returns the
-    /// error's `(codespace, code)`.
-    pub async fn refused<M: MsgHandler>(&mut self, msg: &M) -> (&'static str, u32) {
-        self.refused_with(msg, GAS_LIMIT, true).await
-    }
-
-    /// [`refused`](Self::refused) with a gas limit, or without the stateless checks.
-    pub async fn refused_with<M: MsgHandler>(
-        &mut self,
-        msg: &M,
-        gas_limit: u64,
-        stateless: bool,
-    ) -> (&'static str, u32) {
-        let before = self.dump().await;
-        assert!(!before.is_empty(), "the state dump sees no keys");
-        let err = match self.execute(msg, gas_limit, stateless).await {
-            Ok(events) => panic!("the message was accepted, emitting {events:?}"),
-            Err(e) => e,
-        };
-        assert_eq!(self.dump().await, before, "a refused message changed state");
-        (err.codespace, err.code)
     }
 
     fn block(&self) -> BlockCtx {
@@ -431,16 +373,6 @@ impl TestChain {
         let mut events = self.end_block().await;
         events.extend(self.begin_block(self.height + 1).await);
         events
-    }
-
-    /// Every key and value of the state, in key order.
-    pub async fn dump(&self) -> Vec<(String, Vec<u8>)> {
-        let mut stream = Box::pin(self.state.prefix_raw(""));
-        let mut out = Vec::new();
-        while let Some(item) = stream.next().await {
-            out.push(item.expect("read state"));
-        }
-        out
     }
 
     /// The value under `key`.
@@ -634,13 +566,14 @@ impl TestChain {
     /// Jails evaluator `who` through `staking`'s view, as a fault elsewhere would: it is
     /// drawn into no committee until it unjails.
     pub async fn jail(&mut self, who: &Address) {
+        let height = self.height;
         self.state
             .slash_evaluator(
                 &GasMeter::unlimited(),
                 who,
                 0,
                 1_000,
-                self.height,
+                height,
                 "a fault elsewhere",
                 0,
             )
@@ -669,15 +602,6 @@ fn pay(blob: &EncodedBlob) -> PayForBlob {
         retention_blocks: 1_000,
         max_fee: 1_000_000,
     }
-}
-
-/// The events of type `E` among `events`, parsed.
-pub fn events_of<E: TypedEvent>(events: &[Event]) -> Vec<E> {
-    events
-        .iter()
-        .filter_map(|e| from_abci::<E>(e))
-        .map(|parsed| parsed.expect("a well-formed event"))
-        .collect()
 }
 
 /// `msg` parsed as the app decodes it.

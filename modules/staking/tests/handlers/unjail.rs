@@ -30,10 +30,11 @@ async fn jailed_operator(chain: &mut TestChain, who: Address) -> u64 {
         })
         .await;
     let gas = GasMeter::unlimited();
+    let height = chain.height;
     for _ in 0..MAX_CONSECUTIVE_MISSES {
         chain
             .state
-            .record_challenge_missed(&gas, &who, chain.height)
+            .record_challenge_missed(&gas, &who, height)
             .await
             .unwrap();
     }
@@ -52,9 +53,10 @@ async fn jailed_evaluator(chain: &mut TestChain, who: Address) -> u64 {
         })
         .await;
     let gas = GasMeter::unlimited();
+    let height = chain.height;
     chain
         .state
-        .slash_evaluator(&gas, &who, 100_000, EVALUATOR_JAIL, chain.height, "test", 1)
+        .slash_evaluator(&gas, &who, 100_000, EVALUATOR_JAIL, height, "test", 1)
         .await
         .unwrap();
     let ev = chain.state.evaluator(&gas, &who).await.unwrap().unwrap();
