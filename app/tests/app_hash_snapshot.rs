@@ -23,36 +23,36 @@ use kaizen_proto::kaizen::{
 use prost::Name;
 
 // Genesis: four DA operators, four evaluators, the parameters of `params()`.
-const GENESIS_HASH: &str = "4b54602eae351b6967d524805ad4644cfe506343d56f59910596a3210e38d963";
+const GENESIS_HASH: &str = "ffbc222d2f0b71301a2d50f2476cf029245bf60861e71f89aba66b2d202e724a";
 // bank MsgSend, twice in one tx: to a new account and to the DA pool.
-const AFTER_SEND_HASH: &str = "bd4f26689625bb39cfc74686cdf0d0ffdd9abaf4fb49c500e14753f60cdae73e";
+const AFTER_SEND_HASH: &str = "046b0ecfa8b72f511678a11953dd94a9926363f8a4c7198be81f727705c50add";
 // staking MsgRegisterDaOperator and MsgRegisterEvaluator.
 const AFTER_REGISTRATIONS_HASH: &str =
-    "bd233398ef0c8294baeefa248028abfecda1ad2176569fdd2b1d9007cff73375";
+    "9079ed9502dc2052b44229b5d85a4e3af9ec3736b7c0a62626544a3b55a82746";
 // da MsgPayForBlob and MsgCertifyBlob (five blobs), MsgSubmitRandomness.
-const AFTER_BLOBS_HASH: &str = "8f2750375e4570050fc68f59a1b4640e704ddf8852ac7a68d304fe051ea483ae";
+const AFTER_BLOBS_HASH: &str = "0bea09e7016db537a71e3ec00f9d919918d513ac2c683651448018bd630c3256";
 // da end-block: a blob expires.
-const AFTER_EXPIRY_HASH: &str = "df3bb43ac324ff0ffebfad0154b875a8ae50ec0003a473a727e6175b742f493a";
+const AFTER_EXPIRY_HASH: &str = "fa821dbd85d444a79598b2b4b358dea48eb697c1ddcf6fce51ba32c1d1660baf";
 // bounty MsgCreateBounty, attest MsgCommit/RevealAttestation, end-block verdict.
 const AFTER_BOUNTY_OPEN_HASH: &str =
-    "eeb606e6dc1c5c192fc43632e345d204c1a5e8a70bc7bf8f513eb243f7c6758a";
+    "e3e2152a635a83ec7e3d5ada5fcc7dd1f9f5e44465a33caba6ea714206639e1f";
 // bounty MsgCommit/RevealSubmission; attest end-block slashes a silent member.
-const AFTER_SLASH_HASH: &str = "ea2d362b7123cdc1587a73a9191254b47b4a84d9456ac55a32da006eff09e9b7";
+const AFTER_SLASH_HASH: &str = "7e453d35e6da65cee9ca14d31734c8fd5a44618d9edfab2329a82926bbebcd18";
 // bounty MsgCancelBounty; bounty end-block: a reveal expires, a deadline settles.
 const AFTER_DEADLINE_HASH: &str =
-    "72d29096e1fd9d717e0ba4bcdc7f498756465b70c3fd87e2d41a5dda11f2496f";
-// staking MsgUnjailEvaluator after the jail time.
+    "1e21a9c4e782836b6325754c8030b7f897896a2fbabc964466a72211ff95786d";
+// staking MsgUnjailEvaluator after the jail time: the end of the scenario.
 const AFTER_EVALUATOR_UNJAIL_HASH: &str =
-    "257d4adb89521ec4340b6394e281bf69297e6e57248f604130c8eb693a289372";
+    "de5c84c4713db6da492590e5177ec139ec84fb30aa0e1c6f0e7416828c905527";
 // staking and da begin-block at the epoch boundary: seed, quorum, challenges.
-const AFTER_EPOCH_HASH: &str = "336dcf05025cba470201e3d0b20ce7dcb01d1419e02a1a500e4c59e0b2933ab4";
+const AFTER_EPOCH_HASH: &str = "b4f03656cdf96c2d07620e0284b4415186949b04e1b1c36161fb60a14aedabd8";
 // da MsgAnswerChallenge; da end-block: missed challenges jail an operator.
 const AFTER_CHALLENGES_HASH: &str =
-    "3c8c1326869402020623199f9ff59d05106390b92a1ca4913f5d6369ac84d6ef";
-// staking MsgUnjailDaOperator: the end of the scenario.
-const FINAL_HASH: &str = "cd9c05a7b1735af950a3e25eaa0b8740598d0cc77969c3b4d3797018e32955a8";
+    "3550cce6db8b30b6fa576374058f72cf62517b8888e31bd2600b704c020940a1";
+// staking MsgUnjailDaOperator: the end of the DA stages.
+const FINAL_HASH: &str = "5ce6f235de2e64fa24218ddf1e23c8926644b5cc7d4a3d9c21d80a0923383e68";
 
-/// Blocks per epoch: the scenario's first epoch holds every stage up to the boundary.
+/// Blocks per epoch: the scenario's first epoch holds every DA stage up to the boundary.
 const EPOCH_BLOCKS: u64 = 60;
 
 fn params() -> TestParams {
@@ -68,6 +68,8 @@ fn params() -> TestParams {
         slash_ppm: Some(100_000),
         evaluator_jail_blocks: Some(10),
         submission_reveal_window_blocks: Some(3),
+        // The default: members that send no randomness are slashed at the boundary.
+        randomness_miss_slash_ppm: None,
     }
 }
 
@@ -199,115 +201,10 @@ async fn app_hash_after_genesis_and_every_message_and_block_hook_is_unchanged() 
     );
     pin!(pins, &c.node, AFTER_EXPIRY_HASH);
 
-    // bounty and attest: a first-to-beat bounty, opened by its baseline's verdict.
-    let first = open_bounty(
-        &mut c,
-        &a,
-        bounty::BountyMode::FirstToBeat,
-        3,
-        2,
-        200,
-        800_000,
-    )
-    .await;
-    assert_eq!(
-        c.node.balance(&kaizen_bounty::bounty_escrow()).await,
-        REWARD
-    );
-    pin!(pins, &c.node, AFTER_BOUNTY_OPEN_HASH);
-
-    // attest end-block: one member of Alice's committee stays silent past the commit
-    // window and is slashed; the other two decide, and the bounty settles.
-    let (sub, job_id) = submit(&mut c.node, first, &alice, &a.model_a).await;
-    let silent = query_job(&c.node, job_id).await.committee[0].clone();
-    let slashed_before = c.node.balance(&kaizen_staking::slashed_pool()).await;
-    let (results, _) = evaluate(&mut c, job_id, |m| (m != silent).then(|| scored(900_000))).await;
-    results.iter().for_each(ok);
-    let silent_key = evaluator_named(&c, &silent).clone();
-    let ev = query_evaluator(&c.node, &silent_key.address).await;
-    assert!(ev.jailed);
-    assert_eq!(ev.slashed, (EVALUATOR_BOND / 10).to_string());
-    assert_eq!(
-        c.node.balance(&kaizen_staking::slashed_pool()).await,
-        slashed_before + EVALUATOR_BOND / 10
-    );
-    let b = query_bounty(&c.node, first).await;
-    assert_eq!(b.status, bounty::BountyStatus::Settled as i32);
-    assert_eq!(b.winning_submission_id, sub);
-    pin!(pins, &c.node, AFTER_SLASH_HASH);
-
-    // bounty end-block: a best-by-deadline bounty with Bob's scored submission and
-    // Carol's unrevealed one; a third bounty is cancelled before any submission.
-    let best = open_bounty(
-        &mut c,
-        &a,
-        bounty::BountyMode::BestByDeadline,
-        3,
-        2,
-        20,
-        800_000,
-    )
-    .await;
-    let (bob, carol) = (c.bob.clone(), c.carol.clone());
-    let (bob_sub, bob_job) = submit(&mut c.node, best, &bob, &a.model_b).await;
-    let (results, _) = evaluate(&mut c, bob_job, |_| Some(scored(950_000))).await;
-    results.iter().for_each(ok);
-    ok(&run(
-        &mut c.node,
-        &carol,
-        vec![commit_submission(best, &carol, &a.model_a, 3)],
-    )
-    .await);
-    let carol_sub = last_submission(&c.node, best).await;
-    let cancelled = open_bounty(
-        &mut c,
-        &a,
-        bounty::BountyMode::FirstToBeat,
-        3,
-        2,
-        200,
-        800_000,
-    )
-    .await;
-    let cancel = bounty::MsgCancelBounty {
-        sponsor: sponsor.address.to_string(),
-        bounty_id: cancelled,
-    };
-    ok(&run(&mut c.node, &sponsor, vec![any(&cancel)]).await);
-    let deadline = query_bounty(&c.node, best).await.deadline_height;
-    assert!(c.node.height() < deadline, "the deadline is still ahead");
-    advance_to(&mut c.node, deadline).await;
-    assert_eq!(
-        query_submission(&c.node, carol_sub).await.status,
-        bounty::SubmissionStatus::Expired as i32
-    );
-    let b = query_bounty(&c.node, best).await;
-    assert_eq!(b.status, bounty::BountyStatus::Settled as i32);
-    assert_eq!(
-        (b.closed_height, b.winning_submission_id),
-        (deadline, bob_sub)
-    );
-    assert_eq!(
-        query_bounty(&c.node, cancelled).await.status,
-        bounty::BountyStatus::Cancelled as i32
-    );
-    assert_eq!(c.node.balance(&kaizen_bounty::bounty_escrow()).await, 0);
-    pin!(pins, &c.node, AFTER_DEADLINE_HASH);
-
-    // staking: the slashed evaluator comes back once its jail time has passed.
-    let until = query_evaluator(&c.node, &silent_key.address)
-        .await
-        .jailed_until_height;
-    advance_to(&mut c.node, until.saturating_sub(1)).await;
-    let unjail = staking::MsgUnjailEvaluator {
-        evaluator: silent_key.address.to_string(),
-    };
-    ok(&run(&mut c.node, &silent_key, vec![any(&unjail)]).await);
-    assert!(!query_evaluator(&c.node, &silent_key.address).await.jailed);
-    pin!(pins, &c.node, AFTER_EVALUATOR_UNJAIL_HASH);
-
-    // staking and da begin-block: epoch 1 starts with Alice in the quorum, a seed that
-    // took one operator's randomness, and challenges over the four live blobs.
+    // staking and da begin-block: epoch 1 starts with a seed that took one operator's
+    // randomness; the three members that withheld theirs are slashed below the least
+    // bond, so the quorum is that operator and Alice; challenges over the four live
+    // blobs.
     assert!(
         c.node.height() < EPOCH_BLOCKS,
         "the first epoch holds the stages above"
@@ -331,8 +228,13 @@ async fn app_hash_after_genesis_and_every_message_and_block_hook_is_unchanged() 
             started.quorum_size,
             started.randomness_contributions
         ),
-        (1, 5, 1)
+        (1, 2, 1)
     );
+    let withheld = events
+        .iter()
+        .filter(|e| e.r#type == "kaizen.da.v1.EventRandomnessWithheld")
+        .count();
+    assert_eq!(withheld, 3);
     assert!(has_event(&events, "kaizen.da.v1.EventChallengeIssued"));
     pin!(pins, &c.node, AFTER_EPOCH_HASH);
 
@@ -394,6 +296,117 @@ async fn app_hash_after_genesis_and_every_message_and_block_hook_is_unchanged() 
     ok(&run(&mut c.node, &misser, vec![any(&unjail)]).await);
     assert!(!query_da_operator(&c.node, &misser.address).await.jailed);
     pin!(pins, &c.node, FINAL_HASH);
+
+    // The bounty stages come after the epoch stages: a job's committee is drawn from the
+    // beacon two epochs after its creation, so they span epoch boundaries (whose
+    // challenges nobody answers and whose randomness nobody sends any more).
+    // bounty and attest: a first-to-beat bounty, opened by its baseline's verdict.
+    let first = open_bounty(
+        &mut c,
+        &a,
+        bounty::BountyMode::FirstToBeat,
+        3,
+        2,
+        200,
+        800_000,
+    )
+    .await;
+    assert_eq!(
+        c.node.balance(&kaizen_bounty::bounty_escrow()).await,
+        REWARD
+    );
+    pin!(pins, &c.node, AFTER_BOUNTY_OPEN_HASH);
+
+    // attest end-block: one member of Alice's committee stays silent past the commit
+    // window and is slashed; the other two decide, and the bounty settles.
+    let (sub, job_id) = submit(&mut c.node, first, &alice, &a.model_a).await;
+    let silent = drawn_job(&mut c, job_id).await.committee[0].clone();
+    let slashed_before = c.node.balance(&kaizen_staking::slashed_pool()).await;
+    let (results, _) = evaluate(&mut c, job_id, |m| (m != silent).then(|| scored(900_000))).await;
+    results.iter().for_each(ok);
+    let silent_key = evaluator_named(&c, &silent).clone();
+    let ev = query_evaluator(&c.node, &silent_key.address).await;
+    assert!(ev.jailed);
+    assert_eq!(ev.slashed, (EVALUATOR_BOND / 10).to_string());
+    assert_eq!(
+        c.node.balance(&kaizen_staking::slashed_pool()).await,
+        slashed_before + EVALUATOR_BOND / 10
+    );
+    let b = query_bounty(&c.node, first).await;
+    assert_eq!(b.status, bounty::BountyStatus::Settled as i32);
+    assert_eq!(b.winning_submission_id, sub);
+    pin!(pins, &c.node, AFTER_SLASH_HASH);
+
+    // bounty end-block: a best-by-deadline bounty with Bob's scored submission and
+    // Carol's unrevealed one; a third bounty is cancelled before any submission.
+    let best = open_bounty(
+        &mut c,
+        &a,
+        bounty::BountyMode::BestByDeadline,
+        3,
+        2,
+        // Room for three committees' beacons (two epochs each) before the deadline.
+        8 * EPOCH_BLOCKS,
+        800_000,
+    )
+    .await;
+    let (bob, carol) = (c.bob.clone(), c.carol.clone());
+    let (bob_sub, bob_job) = submit(&mut c.node, best, &bob, &a.model_b).await;
+    let (results, _) = evaluate(&mut c, bob_job, |_| Some(scored(950_000))).await;
+    results.iter().for_each(ok);
+    ok(&run(
+        &mut c.node,
+        &carol,
+        vec![commit_submission(best, &carol, &a.model_a, 3)],
+    )
+    .await);
+    let carol_sub = last_submission(&c.node, best).await;
+    let cancelled = open_bounty(
+        &mut c,
+        &a,
+        bounty::BountyMode::FirstToBeat,
+        3,
+        2,
+        200,
+        800_000,
+    )
+    .await;
+    let cancel = bounty::MsgCancelBounty {
+        sponsor: sponsor.address.to_string(),
+        bounty_id: cancelled,
+    };
+    ok(&run(&mut c.node, &sponsor, vec![any(&cancel)]).await);
+    let deadline = query_bounty(&c.node, best).await.deadline_height;
+    assert!(c.node.height() < deadline, "the deadline is still ahead");
+    advance_to(&mut c.node, deadline).await;
+    assert_eq!(
+        query_submission(&c.node, carol_sub).await.status,
+        bounty::SubmissionStatus::Expired as i32
+    );
+    let b = query_bounty(&c.node, best).await;
+    assert_eq!(b.status, bounty::BountyStatus::Settled as i32);
+    assert_eq!(
+        (b.closed_height, b.winning_submission_id),
+        (deadline, bob_sub)
+    );
+    assert_eq!(
+        query_bounty(&c.node, cancelled).await.status,
+        bounty::BountyStatus::Cancelled as i32
+    );
+    assert_eq!(c.node.balance(&kaizen_bounty::bounty_escrow()).await, 0);
+    pin!(pins, &c.node, AFTER_DEADLINE_HASH);
+
+    // staking: the slashed evaluator comes back once its jail time has passed.
+    let until = query_evaluator(&c.node, &silent_key.address)
+        .await
+        .jailed_until_height;
+    advance_to(&mut c.node, until.saturating_sub(1)).await;
+    let unjail = staking::MsgUnjailEvaluator {
+        evaluator: silent_key.address.to_string(),
+    };
+    ok(&run(&mut c.node, &silent_key, vec![any(&unjail)]).await);
+    assert!(!query_evaluator(&c.node, &silent_key.address).await.jailed);
+    pin!(pins, &c.node, AFTER_EVALUATOR_UNJAIL_HASH);
 
     pins.check();
 }

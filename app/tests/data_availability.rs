@@ -40,6 +40,8 @@ fn genesis(ops: &[Operator], payer: &TestKey) -> AppGenesis {
         challenge_window_blocks: Some(3),
         challenges_per_epoch: Some(16),
         min_retention_blocks: Some(5),
+        // Operators here send randomness only where a test says so.
+        randomness_miss_slash_ppm: Some(0),
         ..Default::default()
     };
     common::genesis(&balances, ops, &[], &params)

@@ -49,6 +49,8 @@ pub struct NodeConfig {
     pub exe: PathBuf,
     /// Largest artifact fetched from DA, in bytes.
     pub max_artifact_bytes: u64,
+    /// Evaluations run at once.
+    pub concurrent_jobs: usize,
     /// TEST ONLY: attest a wrong score, so end-to-end tests can watch it get slashed.
     pub byzantine: bool,
 }
@@ -125,18 +127,55 @@ impl EvaluatorNode {
         }
     }
 
-    /// One pass over the assigned jobs.
+    /// Every job assigned to this evaluator, all pages.
+    async fn assigned_jobs(&mut self) -> anyhow::Result<Vec<EvaluationJob>> {
+        let mut jobs = Vec::new();
+        let mut start_after = 0;
+        loop {
+            let page = self
+                .attest
+                .assigned_jobs(QueryAssignedJobsRequest {
+                    evaluator: self.address.to_string(),
+                    start_after,
+                    limit: 0,
+                })
+                .await
+                .context("AssignedJobs")?
+                .into_inner();
+            jobs.extend(page.jobs);
+            if page.next_start_after == 0 || page.next_start_after <= start_after {
+                return Ok(jobs);
+            }
+            start_after = page.next_start_after;
+        }
+    }
+
+    /// One pass over the assigned jobs: the `concurrent_jobs` jobs with the earliest
+    /// commit deadlines that still need a verdict are evaluated at once, then every job
+    /// is committed or revealed, earliest deadline first.
     pub async fn tick(&mut self) -> anyhow::Result<()> {
-        let jobs = self
-            .attest
-            .assigned_jobs(QueryAssignedJobsRequest {
-                evaluator: self.address.to_string(),
-            })
-            .await
-            .context("AssignedJobs")?
-            .into_inner()
-            .jobs;
+        let mut jobs = self.assigned_jobs().await?;
         metrics::gauge!("kaizen_evaluator_assigned_jobs").set(jobs.len() as f64);
+        jobs.sort_by_key(|j| (next_deadline(j), j.id));
+        let batch: Vec<EvaluationJob> = jobs
+            .iter()
+            .filter(|j| self.needs_verdict(j))
+            .take(self.cfg.concurrent_jobs.max(1))
+            .cloned()
+            .collect();
+        let verdicts = {
+            let this = &*self;
+            futures::future::join_all(batch.iter().map(|job| this.evaluate(job))).await
+        };
+        for (job, verdict) in batch.iter().zip(verdicts) {
+            match verdict {
+                Ok(v) => self.record(job, v)?,
+                Err(e) => {
+                    metrics::counter!("kaizen_evaluator_errors_total").increment(1);
+                    tracing::warn!(job = job.id, round = job.round, error = %format!("{e:#}"), "evaluation not done yet");
+                }
+            }
+        }
         for job in jobs {
             if let Err(e) = self.handle(&job).await {
                 metrics::counter!("kaizen_evaluator_errors_total").increment(1);
@@ -144,6 +183,19 @@ impl EvaluatorNode {
             }
         }
         Ok(())
+    }
+
+    /// Whether `job` waits on this evaluator's verdict: it is committing, this evaluator
+    /// has not committed in this round, and nothing is in the journal for it.
+    fn needs_verdict(&self, job: &EvaluationJob) -> bool {
+        let me = self.address.to_string();
+        job.status == JobStatus::Committing as i32
+            && !job
+                .attestations
+                .iter()
+                .any(|a| a.round == job.round && a.evaluator == me)
+            && self.journal.round(job.id, job.round).is_none()
+            && self.journal.verdict(job.id).is_none()
     }
 
     async fn handle(&mut self, job: &EvaluationJob) -> anyhow::Result<()> {
@@ -182,7 +234,10 @@ impl EvaluatorNode {
             // Decided before (maybe sent before a crash): send exactly that again.
             Some(r) => r,
             None => {
-                let verdict = self.verdict_for(job).await?;
+                // Evaluated in a batch of `tick`, now or in a later pass.
+                let Some(verdict) = self.journal.verdict(job.id).cloned() else {
+                    return Ok(());
+                };
                 let salt = random_salt()?;
                 let digest = hex::decode(&verdict.predictions_digest)?;
                 let commitment = kaizen_attest::attestation_commitment(
@@ -255,11 +310,8 @@ impl EvaluatorNode {
         Ok(())
     }
 
-    /// The job's verdict: from the journal, or evaluated now.
-    async fn verdict_for(&mut self, job: &EvaluationJob) -> anyhow::Result<Verdict> {
-        if let Some(v) = self.journal.verdict(job.id) {
-            return Ok(v.clone());
-        }
+    /// Evaluates the job's model now (the caller records the verdict).
+    async fn evaluate(&self, job: &EvaluationJob) -> anyhow::Result<Verdict> {
         let artifacts = job.artifacts.clone().context("the job has no artifacts")?;
         let test_set = self.fetch(&artifacts.test_set).await?;
         let model = if artifacts.patch.is_empty() {
@@ -279,7 +331,7 @@ impl EvaluatorNode {
                     path
                 }
                 // A bad patch is the submitter's fault: a failed verdict, code 1.
-                Err(e) => return self.record(job, Verdict::failed(1, format!("patch: {e}"))),
+                Err(e) => return Ok(Verdict::failed(1, format!("patch: {e}"))),
             }
         };
         let (metric, wasm) = if artifacts.metric == "wasm" {
@@ -311,13 +363,12 @@ impl EvaluatorNode {
             verdict.failure_code = 0;
         }
         tracing::info!(job = job.id, score_ppm = verdict.score_ppm, failure_code = verdict.failure_code, error = %verdict.error, "evaluated");
-        self.record(job, verdict)
+        Ok(verdict)
     }
 
-    fn record(&mut self, job: &EvaluationJob, v: Verdict) -> anyhow::Result<Verdict> {
+    fn record(&mut self, job: &EvaluationJob, v: Verdict) -> anyhow::Result<()> {
         metrics::counter!("kaizen_evaluator_evaluations_total").increment(1);
-        self.journal.put_verdict(job.id, v.clone())?;
-        Ok(v)
+        self.journal.put_verdict(job.id, v)
     }
 
     fn cache_dir(&self) -> PathBuf {
@@ -363,8 +414,20 @@ impl EvaluatorNode {
     }
 }
 
+/// The height by which this evaluator must act on `job`: its commit deadline while
+/// committing, its reveal deadline after.
+fn next_deadline(job: &EvaluationJob) -> u64 {
+    if job.status == JobStatus::Revealing as i32 {
+        job.reveal_deadline_height
+    } else {
+        job.commit_deadline_height
+    }
+}
+
+/// Writes through a temporary file of its own: evaluations run at once may fetch the
+/// same artifact, and a reader must never see another writer's partial file.
 fn write_atomically(path: &Path, data: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("part");
+    let tmp = path.with_extension(format!("part-{}", hex::encode(&random_salt()?[..8])));
     std::fs::write(&tmp, data)?;
     std::fs::rename(&tmp, path)?;
     Ok(())

@@ -51,7 +51,7 @@ async fn bounty_story_with_real_evaluators_slashes_a_byzantine_one_and_fails_bad
         .wait_bounty(
             id,
             |b| b.status != bounty::BountyStatus::EvaluatingBaseline as i32,
-            Duration::from_secs(120),
+            Duration::from_secs(180),
         )
         .await?;
     assert_eq!(b.status, bounty::BountyStatus::Open as i32, "{b:?}");
@@ -77,7 +77,7 @@ async fn bounty_story_with_real_evaluators_slashes_a_byzantine_one_and_fails_bad
 
     // Alice's model misses the target: scored, earns nothing.
     let (sa, _) = net.submit("alice", id, &weak).await?;
-    let s = net.wait_decided(sa, Duration::from_secs(120)).await?;
+    let s = net.wait_decided(sa, Duration::from_secs(180)).await?;
     assert_eq!(s.status, bounty::SubmissionStatus::Scored as i32, "{s:?}");
     assert_eq!(s.score_ppm, ppm("submission_weak.onnx"));
     assert!(!s.beats_target);
@@ -89,7 +89,7 @@ async fn bounty_story_with_real_evaluators_slashes_a_byzantine_one_and_fails_bad
         .wait_bounty(
             id,
             |b| b.status == bounty::BountyStatus::Settled as i32,
-            Duration::from_secs(120),
+            Duration::from_secs(180),
         )
         .await?;
     let seconds = started.elapsed().as_secs_f64();
@@ -141,18 +141,18 @@ async fn bounty_story_with_real_evaluators_slashes_a_byzantine_one_and_fails_bad
     net.wait_bounty(
         id2,
         |b| b.status == bounty::BountyStatus::Open as i32,
-        Duration::from_secs(120),
+        Duration::from_secs(180),
     )
     .await?;
     let (m1, _) = net.submit("alice", id2, &malformed).await?;
-    let s = net.wait_decided(m1, Duration::from_secs(120)).await?;
+    let s = net.wait_decided(m1, Duration::from_secs(180)).await?;
     assert_eq!(
         (s.status, s.failure_code),
         (bounty::SubmissionStatus::Failed as i32, 1),
         "{s:?}"
     );
     let (m2, _) = net.submit("bob", id2, &wrong_shape).await?;
-    let s = net.wait_decided(m2, Duration::from_secs(120)).await?;
+    let s = net.wait_decided(m2, Duration::from_secs(180)).await?;
     assert_eq!(
         (s.status, s.failure_code),
         (bounty::SubmissionStatus::Failed as i32, 2),
@@ -220,7 +220,7 @@ async fn bounty_story_with_real_evaluators_slashes_a_byzantine_one_and_fails_bad
         .create(&test_set, &baseline, "recall:1", &[], 2, 2, 2000)
         .await?;
     let job_id = net.bounty(id4).await?.baseline_job_id;
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_secs(120);
     while !net
         .job(job_id)
         .await?
@@ -244,7 +244,7 @@ async fn bounty_story_with_real_evaluators_slashes_a_byzantine_one_and_fails_bad
         .wait_bounty(
             id4,
             |b| b.status != bounty::BountyStatus::EvaluatingBaseline as i32,
-            Duration::from_secs(120),
+            Duration::from_secs(180),
         )
         .await?;
     assert_eq!(b.status, bounty::BountyStatus::Open as i32, "{b:?}");

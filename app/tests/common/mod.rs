@@ -76,6 +76,7 @@ pub struct TestParams {
     pub challenge_window_blocks: Option<u64>,
     pub challenges_per_epoch: Option<u32>,
     pub min_retention_blocks: Option<u64>,
+    pub randomness_miss_slash_ppm: Option<u32>,
     // attest
     pub commit_window_blocks: Option<u64>,
     pub reveal_window_blocks: Option<u64>,
@@ -132,6 +133,10 @@ pub fn genesis(
     set(&mut d.challenge_window_blocks, p.challenge_window_blocks);
     set(&mut d.challenges_per_epoch, p.challenges_per_epoch);
     set(&mut d.min_retention_blocks, p.min_retention_blocks);
+    set(
+        &mut d.randomness_miss_slash_ppm,
+        p.randomness_miss_slash_ppm,
+    );
     let a = g.attest_params_mut();
     set(&mut a.commit_window_blocks, p.commit_window_blocks);
     set(&mut a.reveal_window_blocks, p.reveal_window_blocks);
@@ -597,6 +602,22 @@ pub fn evaluator_named<'a>(c: &'a Chain, address: &str) -> &'a TestKey {
         .expect("a committee member is one of ours")
 }
 
+/// Job `job_id` once its current round has a committee: empty blocks until the end of
+/// its beacon's block draws it (and a queued round starts once its members have room).
+pub async fn drawn_job(c: &mut Chain, job_id: u64) -> attest::EvaluationJob {
+    let mut job = query_job(&c.node, job_id).await;
+    for _ in 0..1000 {
+        if job.status != attest::JobStatus::AwaitingBeacon as i32
+            && job.status != attest::JobStatus::Queued as i32
+        {
+            break;
+        }
+        empty_blocks(&mut c.node, 1).await;
+        job = query_job(&c.node, job_id).await;
+    }
+    job
+}
+
 /// Every member of the job's current committee commits `outcome_of(member)` in one
 /// block and reveals in the next; returns the reveal block's results and events.
 pub async fn evaluate(
@@ -604,7 +625,7 @@ pub async fn evaluate(
     job_id: u64,
     outcome_of: impl Fn(&str) -> Option<attest::Outcome>,
 ) -> (Vec<ExecTxResult>, Vec<Event>) {
-    let job = query_job(&c.node, job_id).await;
+    let job = drawn_job(c, job_id).await;
     let members: Vec<(TestKey, attest::Outcome)> = job
         .committee
         .iter()
@@ -717,7 +738,8 @@ pub async fn open_bounty(
     assert_eq!(
         b.status,
         bounty::BountyStatus::Open as i32,
-        "baseline verdict opens the bounty"
+        "baseline verdict opens the bounty: {b:?} {:?}",
+        query_job(&c.node, b.baseline_job_id).await
     );
     assert_eq!(b.baseline_score_ppm, baseline);
     id

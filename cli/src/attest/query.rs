@@ -25,11 +25,17 @@ pub async fn attest_query(ep: &Endpoints, cmd: AttestQuery) -> anyhow::Result<(V
             let j = r.job.as_ref().context("empty answer")?;
             Ok((proto_json(&r)?, job_text(j)))
         }
-        AttestQuery::Assigned { address } => {
+        AttestQuery::Assigned {
+            address,
+            start_after,
+            limit,
+        } => {
             let evaluator = resolve_address(ep, &address)?;
             let r = client
                 .assigned_jobs(attest::QueryAssignedJobsRequest {
                     evaluator: evaluator.clone(),
+                    start_after,
+                    limit,
                 })
                 .await
                 .map_err(grpc_error)?
@@ -73,7 +79,11 @@ pub async fn attest_query(ep: &Endpoints, cmd: AttestQuery) -> anyhow::Result<(V
                         "REVEAL_BY",
                     ],
                     &rows,
-                )
+                ) + &if r.next_start_after != 0 {
+                    format!("\nmore: --start-after {}", r.next_start_after)
+                } else {
+                    String::new()
+                }
             };
             Ok((proto_json(&r)?, text))
         }
@@ -152,13 +162,14 @@ fn job_text(j: &attest::EvaluationJob) -> String {
         hex::encode(&a.test_set),
         a.metric
     );
+    let committee = if j.status == attest::JobStatus::AwaitingBeacon as i32 {
+        format!("drawn from the beacon of epoch {}", j.beacon_epoch)
+    } else {
+        j.committee.join(", ")
+    };
     s += &format!(
         "committee ({} of {} must agree): {}\nfee: {}ukzn (refunded to {} without a quorum)\n",
-        j.quorum,
-        j.committee_size,
-        j.committee.join(", "),
-        j.fee,
-        j.refund_to
+        j.quorum, j.committee_size, committee, j.fee, j.refund_to
     );
     s += &format!(
         "commits due by height {}{}",

@@ -75,6 +75,10 @@ enum Cmd {
         /// Largest artifact fetched from DA, in MiB.
         #[arg(long, default_value_t = 512)]
         max_artifact_mib: u64,
+        /// Evaluations run at once (each in its own sandboxed process), earliest
+        /// commit deadline first.
+        #[arg(long, default_value_t = 2)]
+        concurrent_jobs: usize,
         /// TEST ONLY: attest wrong scores (to watch the chain slash this evaluator).
         #[arg(long, hide = true)]
         test_byzantine: bool,
@@ -197,6 +201,7 @@ async fn main() -> anyhow::Result<()> {
             eval_timeout_secs,
             eval_memory_mib,
             max_artifact_mib,
+            concurrent_jobs,
             test_byzantine,
         } => {
             if metrics != "off" {
@@ -223,6 +228,7 @@ async fn main() -> anyhow::Result<()> {
                 },
                 exe: std::env::current_exe().context("locating this executable")?,
                 max_artifact_bytes: max_artifact_mib.saturating_mul(1 << 20),
+                concurrent_jobs: concurrent_jobs.clamp(1, 64),
                 byzantine: test_byzantine,
             };
             let node = EvaluatorNode::connect(cfg, KEY_NAME).await?;

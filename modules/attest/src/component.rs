@@ -1,19 +1,26 @@
 //! Genesis and block hooks of `attest`.
 //!
 //! `end_block` (after `da`, before `bounty`) closes the commit and reveal windows that
-//! end at this height (a window's last block still accepts transactions), at most
-//! `max_queue_items_per_block`; what is left waits for the next block.
+//! end at this height (a window's last block still accepts transactions), starts queued
+//! rounds whose members have room, and draws the committees whose beacon has come,
+//! within a per-block work budget ([`run_block_work`]); what is left waits for the next
+//! block.
 
 use async_trait::async_trait;
-use cnidarium::StateWrite;
+use cnidarium::{StateRead, StateWrite};
+use futures::StreamExt;
 use kaizen_auth::AccountWrite;
 use kaizen_framework::{
     due_queue_keys, BlockCtx, Component, GasMeter, HandlerError, MeteredStateWrite,
 };
+use kaizen_proto::kaizen::attest::v1::JobStatus;
+use kaizen_staking::StakingRead;
 
 use crate::{
     genesis::{self, GenesisState},
-    lifecycle::{commit_window_ended, reveal_window_ended},
+    lifecycle::{
+        commit_window_ended, draw_round, load_evaluators, reveal_window_ended, start_if_room, Room,
+    },
     state_key,
     view::{AttestRead, AttestWrite},
 };
@@ -36,35 +43,139 @@ impl Component for Attest {
     }
 
     async fn end_block<S: StateWrite>(state: &mut S, ctx: &BlockCtx) -> anyhow::Result<()> {
-        let gas = GasMeter::unlimited();
-        let limit = state.attest_params(&gas).await?.max_queue_items_per_block as usize;
-        process_window_ends(state, ctx.height, limit).await?;
+        run_block_work(state, ctx.height).await?;
         Ok(())
     }
 }
 
-async fn process_window_ends<S: StateWrite>(
+/// What one block's end did: items handled of each kind and the gas they used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BlockWork {
+    pub window_ends: usize,
+    pub queued_started: usize,
+    pub draws: usize,
+    pub gas_used: u64,
+    /// Whether due work was left for the next block (the budget or an item cap ran out).
+    pub deferred: bool,
+}
+
+/// The end-block work of `attest`, in order: window ends (they free evaluators), queued
+/// rounds whose members now have room (oldest first), then committee draws whose beacon
+/// is available. Every read and write is metered with the transaction schedule; a new
+/// item starts only while the gas used is below `block_work_budget`, and each kind takes
+/// at most `max_queue_items_per_block` items, so a block's work is at most the budget
+/// plus one item. What is left waits, in order, for the next block.
+pub async fn run_block_work<S: StateWrite>(
     state: &mut S,
     height: u64,
-    limit: usize,
-) -> Result<(), HandlerError> {
-    let gas = GasMeter::unlimited();
-    let keys = due_queue_keys(state, state_key::deadlines(), height, limit).await?;
+) -> Result<BlockWork, HandlerError> {
+    let work = GasMeter::unlimited();
+    let params = state.attest_params(&work).await?;
+    let budget = params.block_work_budget;
+    let limit = params.max_queue_items_per_block as usize;
+    let mut done = BlockWork::default();
+
+    let keys = due_queue_keys(
+        state,
+        state_key::deadlines(),
+        height,
+        limit.saturating_add(1),
+    )
+    .await?;
     for key in keys {
+        if work.used() >= budget || done.window_ends >= limit {
+            done.deferred = true;
+            break;
+        }
         state.delete(key.clone());
+        done.window_ends += 1;
         let Some((_, id, round, phase)) = state_key::parse_deadline(&key) else {
             continue;
         };
         let phase = phase.to_string();
-        let Some(mut job) = state.job(&gas, id).await? else {
+        let Some(mut job) = state.job(&work, id).await? else {
             continue;
         };
         match phase.as_str() {
-            "commit" => commit_window_ended(state, &gas, &mut job, round, height).await?,
-            "reveal" => reveal_window_ended(state, &gas, &mut job, round, height).await?,
+            "commit" => commit_window_ended(state, &work, &mut job, round, height).await?,
+            "reveal" => reveal_window_ended(state, &work, &mut job, round, height).await?,
             _ => continue,
         }
-        state.put_job(&gas, &job)?;
+        state.put_job(&work, &job)?;
     }
-    Ok(())
+
+    let mut room = Room::new();
+    let queued = first_keys(state, state_key::queued_prefix(), limit.saturating_add(1)).await?;
+    for key in queued {
+        if work.used() >= budget || done.queued_started >= limit {
+            done.deferred = true;
+            break;
+        }
+        let Some(id) = state_key::parse_queued(&key) else {
+            state.delete(key);
+            continue;
+        };
+        let Some(mut job) = state.job(&work, id).await? else {
+            state.delete(key);
+            continue;
+        };
+        if job.status != JobStatus::Queued as i32 {
+            state.delete(key);
+            continue;
+        }
+        if start_if_room(state, &work, &mut job, &mut room, height).await? {
+            done.queued_started += 1;
+            state.put_job(&work, &job)?;
+        }
+    }
+
+    let epoch = state.epoch_at(&work, height).await?;
+    let awaiting = first_keys(state, state_key::awaiting_prefix(), limit.saturating_add(1)).await?;
+    let mut evaluators = None;
+    for key in awaiting {
+        let Some((beacon_epoch, id)) = state_key::parse_awaiting(&key) else {
+            state.delete(key);
+            continue;
+        };
+        if beacon_epoch > epoch {
+            break;
+        }
+        if work.used() >= budget || done.draws >= limit {
+            done.deferred = true;
+            break;
+        }
+        state.delete(key);
+        done.draws += 1;
+        let Some(mut job) = state.job(&work, id).await? else {
+            continue;
+        };
+        if job.status != JobStatus::AwaitingBeacon as i32 || job.beacon_epoch != beacon_epoch {
+            continue;
+        }
+        if evaluators.is_none() {
+            evaluators = Some(load_evaluators(state, &work).await?);
+        }
+        let all = evaluators.as_deref().unwrap_or_default();
+        draw_round(state, &work, &mut job, all, &mut room, height).await?;
+        state.put_job(&work, &job)?;
+    }
+    done.gas_used = work.used();
+    Ok(done)
+}
+
+/// The first `limit` keys under `prefix`, in key order.
+async fn first_keys<S: StateRead>(
+    state: &S,
+    prefix: &str,
+    limit: usize,
+) -> Result<Vec<String>, HandlerError> {
+    let mut keys = Vec::new();
+    let mut stream = Box::pin(state.prefix_keys(prefix));
+    while let Some(key) = stream.next().await {
+        keys.push(key.map_err(HandlerError::internal)?);
+        if keys.len() >= limit {
+            break;
+        }
+    }
+    Ok(keys)
 }

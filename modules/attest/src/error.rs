@@ -32,6 +32,8 @@ pub enum AttestError {
     NotEnoughEvaluators { available: usize, quorum: u32 },
     #[error("invalid committee: {0}")]
     InvalidCommittee(String),
+    #[error("the beacons of epochs {from} to {from}+{epochs} each have the most rounds waiting for them; try later")]
+    BeaconsFull { from: u64, epochs: u64 },
 }
 
 impl ErrorCode for AttestError {
@@ -52,6 +54,7 @@ impl ErrorCode for AttestError {
             AttestError::InvalidSalt { .. } => 11,
             AttestError::NotEnoughEvaluators { .. } => 12,
             AttestError::InvalidCommittee(_) => 13,
+            AttestError::BeaconsFull { .. } => 14,
         }
     }
 }

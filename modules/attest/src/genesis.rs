@@ -4,7 +4,9 @@
 //! "attest": { "params": { "commit_window_blocks": 10, "reveal_window_blocks": 10,
 //!             "max_rounds": 3, "slash_ppm": 100000, "jail_blocks": 100,
 //!             "min_evaluator_bond": "1000000", "max_committee_size": 16,
-//!             "max_queue_items_per_block": 64 } }
+//!             "max_queue_items_per_block": 64, "min_committee_size": 2, "min_quorum": 2,
+//!             "min_job_fee": "1000", "max_open_jobs_per_evaluator": 8,
+//!             "block_work_budget": "20000000", "max_jobs_per_beacon": 320 } }
 //! ```
 
 use kaizen_framework::parse_amount;
@@ -24,6 +26,9 @@ pub fn default_params() -> Params {
         min_committee_size: 2,
         min_quorum: 2,
         min_job_fee: "1000".into(),
+        max_open_jobs_per_evaluator: 8,
+        block_work_budget: 20_000_000,
+        max_jobs_per_beacon: 320,
     }
 }
 
@@ -54,6 +59,18 @@ pub fn validate_params(params: &Params) -> anyhow::Result<()> {
         "attest.params.min_quorum must be in 1..=min_committee_size"
     );
     parse_amount(&params.min_job_fee)?;
+    anyhow::ensure!(
+        params.max_open_jobs_per_evaluator >= 1,
+        "attest.params.max_open_jobs_per_evaluator must be positive"
+    );
+    anyhow::ensure!(
+        params.block_work_budget >= 1,
+        "attest.params.block_work_budget must be positive"
+    );
+    anyhow::ensure!(
+        params.max_jobs_per_beacon >= 1,
+        "attest.params.max_jobs_per_beacon must be positive"
+    );
     anyhow::ensure!(
         params.max_queue_items_per_block >= 1,
         "attest.params.max_queue_items_per_block must be positive"

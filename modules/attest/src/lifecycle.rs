@@ -6,19 +6,23 @@
 
 use std::collections::BTreeMap;
 
-use cnidarium::StateWrite;
+use cnidarium::{StateRead, StateWrite};
 use kaizen_bank::BankWrite;
 use kaizen_framework::{
     parse_amount, Address, Coins, GasMeter, HandlerError, MeteredStateWrite, NATIVE_DENOM,
 };
-use kaizen_proto::kaizen::attest::v1::{Artifacts, EvaluationJob, JobKind, JobStatus, Outcome};
-use kaizen_staking::{RandomnessRead, StakingRead, StakingWrite};
+use kaizen_proto::kaizen::attest::v1::{
+    Artifacts, EvaluationJob, JobKind, JobStatus, Outcome, Params,
+};
+use kaizen_staking::{Evaluator, RandomnessRead, StakingRead, StakingWrite};
 
 use crate::{
     attest_pool,
     committee::{draw_committee, Candidate},
     error::AttestError,
-    events::{EventJobAssigned, EventJobFinal, EventRevealOpened},
+    events::{
+        EventJobAssigned, EventJobAwaitingBeacon, EventJobFinal, EventJobQueued, EventRevealOpened,
+    },
     state_key,
     view::{AttestRead, AttestWrite},
 };
@@ -58,8 +62,9 @@ pub fn check_committee_shape(size: u32, quorum: u32, max_size: u32) -> Result<()
     Ok(())
 }
 
-/// Creates a job and draws its first committee. Fails (rolling the transaction back)
-/// when fewer than `quorum` evaluators can be drawn.
+/// Creates a job and requests its first round: the committee is drawn later, from a
+/// beacon nobody knows yet (see [`request_round`]). Fails (rolling the transaction back)
+/// when fewer than `quorum` evaluators could be drawn as things stand.
 pub async fn create_job<S: StateWrite>(
     state: &mut S,
     gas: &GasMeter,
@@ -90,76 +95,228 @@ pub async fn create_job<S: StateWrite>(
         fee: new.fee.to_string(),
         refund_to: new.refund_to.to_string(),
         round: 0,
-        status: JobStatus::Committing as i32,
         created_height: height,
         excluded: new.interested.iter().map(Address::to_string).collect(),
+        requested_height: height,
         ..Default::default()
     };
-    if !start_round(state, gas, &mut job, height).await? {
-        let available = job.committee.len();
+    // The draw happens in a block hook; the creator pays for its reads now.
+    let evaluators = load_evaluators(state, gas).await?;
+    let available = candidates(&evaluators, &job, &params)?.len();
+    if available < new.quorum as usize {
         return Err(AttestError::NotEnoughEvaluators {
             available,
             quorum: new.quorum,
         }
         .into());
     }
+    request_round(state, gas, &mut job, height).await?;
     state.put_job(gas, &job)?;
     Ok(job)
 }
 
-/// Draws the committee of `job.round` and opens its commit window. Returns false (and
-/// leaves the drawn members in `job.committee` for the error message) when fewer than
-/// `quorum` evaluators could be drawn.
-async fn start_round<S: StateWrite>(
-    state: &mut S,
+/// Every registered evaluator, charged as one read each (the committee draws read them
+/// all).
+pub async fn load_evaluators<S: StateRead>(
+    state: &S,
     gas: &GasMeter,
-    job: &mut EvaluationJob,
-    height: u64,
-) -> Result<bool, HandlerError> {
-    let params = state.attest_params(gas).await?;
-    let min_bond = parse_amount(&params.min_evaluator_bond)?;
+) -> Result<Vec<Evaluator>, HandlerError> {
     let evaluators = state.all_evaluators().await?;
-    // The draw reads every evaluator: paid like reads.
     gas.consume(
         gas.schedule()
             .read_flat
             .saturating_mul(evaluators.len() as u64),
         "committee draw",
     )?;
-    let mut candidates = Vec::new();
-    for ev in &evaluators {
+    Ok(evaluators)
+}
+
+/// The evaluators the current round of `job` may draw, in address order: bonded at
+/// least `min_evaluator_bond`, not jailed, not excluded from the job (its interested
+/// parties, members that failed it), and active since the round was requested, so that
+/// nobody can register or unjail into a draw whose beacon is already known.
+fn candidates(
+    evaluators: &[Evaluator],
+    job: &EvaluationJob,
+    params: &Params,
+) -> Result<Vec<Candidate>, HandlerError> {
+    let min_bond = parse_amount(&params.min_evaluator_bond)?;
+    let mut out = Vec::new();
+    for ev in evaluators {
         let bond = parse_amount(&ev.bond)?;
-        if ev.jailed || bond < min_bond || job.excluded.contains(&ev.address) {
+        if ev.jailed
+            || bond < min_bond
+            || ev.active_since_height > job.requested_height
+            || job.excluded.contains(&ev.address)
+        {
             continue;
         }
-        candidates.push(Candidate {
+        out.push(Candidate {
             address: ev.address.clone(),
             weight: bond,
         });
     }
-    let epoch = state.epoch_at(gas, height).await?;
+    Ok(out)
+}
+
+/// Most epochs past the earliest one a round looks at for a beacon with room.
+const MAX_BEACON_SEARCH: u64 = 64;
+
+/// Requests the committee of `job.round`: it will be drawn from the seed of the first
+/// epoch at least two after the current one whose beacon has room. That seed is made of
+/// VRF outputs over the next epoch's seed, which nobody can sign yet, so nobody knows
+/// the committee now; job ids and the timing of reveals buy a grinder nothing.
+async fn request_round<S: StateWrite>(
+    state: &mut S,
+    gas: &GasMeter,
+    job: &mut EvaluationJob,
+    height: u64,
+) -> Result<(), HandlerError> {
+    let params = state.attest_params(gas).await?;
+    let epoch_blocks = state.staking_params(gas).await?.epoch_blocks.max(1);
+    let earliest = state.epoch_at(gas, height).await?.saturating_add(2);
+    let mut beacon_epoch = None;
+    for e in earliest..earliest.saturating_add(MAX_BEACON_SEARCH) {
+        if state.beacon_load(gas, e).await? < u64::from(params.max_jobs_per_beacon) {
+            beacon_epoch = Some(e);
+            break;
+        }
+    }
+    let beacon_epoch = beacon_epoch.ok_or(AttestError::BeaconsFull {
+        from: earliest,
+        epochs: MAX_BEACON_SEARCH,
+    })?;
+    job.status = JobStatus::AwaitingBeacon as i32;
+    job.beacon_epoch = beacon_epoch;
+    job.requested_height = height;
+    job.committee.clear();
+    job.commit_deadline_height = 0;
+    job.reveal_deadline_height = 0;
+    state.put_raw_metered(gas, state_key::awaiting(beacon_epoch, job.id), vec![1])?;
+    state.add_beacon_load(gas, beacon_epoch, 1).await?;
+    state.emit(
+        gas,
+        &EventJobAwaitingBeacon {
+            job_id: job.id,
+            round: job.round,
+            beacon_epoch,
+            beacon_height: beacon_epoch.saturating_mul(epoch_blocks),
+        },
+    )
+}
+
+/// Room left at each evaluator during one pass of the hook (its open-job cap minus what
+/// it holds, less what earlier queued jobs reserved).
+pub type Room = BTreeMap<String, u64>;
+
+async fn room_of<S: StateRead>(
+    state: &S,
+    gas: &GasMeter,
+    room: &mut Room,
+    member: &str,
+    cap: u64,
+) -> Result<u64, HandlerError> {
+    if let Some(r) = room.get(member) {
+        return Ok(*r);
+    }
+    let open = state.open_jobs(gas, &member.parse()?).await?;
+    let r = cap.saturating_sub(open);
+    room.insert(member.to_string(), r);
+    Ok(r)
+}
+
+/// Starts the round of a job whose committee is drawn if every member has room;
+/// otherwise the job stays (or becomes) queued and reserves one slot at each member
+/// that has one, so that later jobs cannot starve it. Returns whether it started.
+pub async fn start_if_room<S: StateWrite>(
+    state: &mut S,
+    gas: &GasMeter,
+    job: &mut EvaluationJob,
+    room: &mut Room,
+    height: u64,
+) -> Result<bool, HandlerError> {
+    let cap = u64::from(state.attest_params(gas).await?.max_open_jobs_per_evaluator);
+    let mut all_have_room = true;
+    for member in &job.committee {
+        if room_of(state, gas, room, member, cap).await? == 0 {
+            all_have_room = false;
+        }
+    }
+    for member in &job.committee {
+        if let Some(r) = room.get_mut(member) {
+            *r = r.saturating_sub(1);
+        }
+    }
+    if !all_have_room {
+        if job.status != JobStatus::Queued as i32 {
+            job.status = JobStatus::Queued as i32;
+            state.put_raw_metered(gas, state_key::queued(job.id), vec![1])?;
+            state.emit(
+                gas,
+                &EventJobQueued {
+                    job_id: job.id,
+                    round: job.round,
+                    committee: job.committee.join(","),
+                },
+            )?;
+        }
+        return Ok(false);
+    }
+    if job.status == JobStatus::Queued as i32 {
+        state.delete_metered(gas, state_key::queued(job.id))?;
+    }
+    open_commit_window(state, gas, job, height).await?;
+    Ok(true)
+}
+
+/// Draws the committee of a round whose beacon is available (from `evaluators`, every
+/// registered evaluator) and starts it, or queues it; a draw short of a quorum ends the
+/// round at once.
+pub async fn draw_round<S: StateWrite>(
+    state: &mut S,
+    gas: &GasMeter,
+    job: &mut EvaluationJob,
+    evaluators: &[Evaluator],
+    room: &mut Room,
+    height: u64,
+) -> Result<(), HandlerError> {
+    let params = state.attest_params(gas).await?;
+    state.add_beacon_load(gas, job.beacon_epoch, -1).await?;
     let seed = state
-        .epoch_seed(gas, epoch)
+        .epoch_seed(gas, job.beacon_epoch)
         .await?
-        .map(|s| s.seed)
-        .unwrap_or_default();
-    let committee = draw_committee(
+        .ok_or_else(|| {
+            HandlerError::internal(format!("epoch {} has no seed yet", job.beacon_epoch))
+        })?
+        .seed;
+    let candidates = candidates(evaluators, job, &params)?;
+    job.committee = draw_committee(
         &seed,
         job.id,
         job.round,
         &candidates,
         job.committee_size as usize,
     );
-    job.committee = committee;
     if job.committee.len() < job.quorum as usize {
-        return Ok(false);
+        return next_round(state, gas, job, height).await;
     }
+    start_if_room(state, gas, job, room, height).await?;
+    Ok(())
+}
+
+/// Opens the commit window of the current round: its members are assigned.
+async fn open_commit_window<S: StateWrite>(
+    state: &mut S,
+    gas: &GasMeter,
+    job: &mut EvaluationJob,
+    height: u64,
+) -> Result<(), HandlerError> {
+    let params = state.attest_params(gas).await?;
     job.status = JobStatus::Committing as i32;
     job.commit_deadline_height = height.saturating_add(params.commit_window_blocks);
     job.reveal_deadline_height = 0;
     for member in &job.committee {
-        let address: Address = member.parse()?;
-        state.put_raw_metered(gas, state_key::assigned(&address, job.id), vec![1])?;
+        state.assign(gas, &member.parse()?, job.id).await?;
     }
     state.put_raw_metered(
         gas,
@@ -174,8 +331,7 @@ async fn start_round<S: StateWrite>(
             committee: job.committee.join(","),
             commit_deadline_height: job.commit_deadline_height,
         },
-    )?;
-    Ok(true)
+    )
 }
 
 /// Closes commitments and opens the reveal window of the current round.
@@ -308,7 +464,7 @@ pub async fn try_finalize<S: StateWrite>(
         .iter()
         .filter(|a| a.round == job.round && a.revealed)
     {
-        state.delete_metered(gas, state_key::assigned(&a.evaluator.parse()?, job.id))?;
+        state.unassign(gas, &a.evaluator.parse()?, job.id).await?;
     }
     for member in &job.committee {
         let committed = job
@@ -316,7 +472,7 @@ pub async fn try_finalize<S: StateWrite>(
             .iter()
             .any(|a| a.round == job.round && &a.evaluator == member);
         if !committed {
-            state.delete_metered(gas, state_key::assigned(&member.parse()?, job.id))?;
+            state.unassign(gas, &member.parse()?, job.id).await?;
         }
     }
     state.put_raw_metered(gas, state_key::finalized(job.id), vec![1])?;
@@ -338,13 +494,13 @@ async fn unassign_all<S: StateWrite>(
     job: &EvaluationJob,
 ) -> Result<(), HandlerError> {
     for member in &job.committee {
-        state.delete_metered(gas, state_key::assigned(&member.parse()?, job.id))?;
+        state.unassign(gas, &member.parse()?, job.id).await?;
     }
     Ok(())
 }
 
-/// The round ended without a quorum: a new committee, or `NO_QUORUM` after `max_rounds`
-/// (the fee goes back to `refund_to`).
+/// The round ended without a quorum: a new round (its committee drawn from a later
+/// beacon), or `NO_QUORUM` after `max_rounds` (the fee goes back to `refund_to`).
 async fn next_round<S: StateWrite>(
     state: &mut S,
     gas: &GasMeter,
@@ -355,9 +511,7 @@ async fn next_round<S: StateWrite>(
     unassign_all(state, gas, job).await?;
     if job.round.saturating_add(1) < params.max_rounds {
         job.round += 1;
-        if start_round(state, gas, job, height).await? {
-            return Ok(());
-        }
+        return request_round(state, gas, job, height).await;
     }
     job.status = JobStatus::NoQuorum as i32;
     job.final_height = height;
@@ -408,7 +562,7 @@ async fn slash_absent<S: StateWrite>(
                 job.id,
             )
             .await?;
-        state.delete_metered(gas, state_key::assigned(&address, job.id))?;
+        state.unassign(gas, &address, job.id).await?;
         if !job.excluded.contains(&member) {
             job.excluded.push(member);
         }

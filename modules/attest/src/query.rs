@@ -10,7 +10,7 @@ use kaizen_proto::kaizen::attest::v1::{
 
 use crate::{state_key, view::AttestRead};
 
-/// Most jobs one `AssignedJobs` answer lists.
+/// Most jobs one `AssignedJobs` page lists.
 pub const MAX_ASSIGNED_JOBS: usize = 100;
 
 pub async fn job<S: StateRead>(
@@ -29,27 +29,47 @@ pub async fn assigned_jobs<S: StateRead>(
     req: &QueryAssignedJobsRequest,
 ) -> Result<QueryAssignedJobsResponse, HandlerError> {
     let evaluator: Address = req.evaluator.parse()?;
+    let limit = match req.limit {
+        0 => MAX_ASSIGNED_JOBS,
+        n => (n as usize).min(MAX_ASSIGNED_JOBS),
+    };
     let gas = GasMeter::unlimited();
+    let prefix = state_key::assigned_to(&evaluator);
+    // Keys sort by job id; a range starting right after `start_after`.
+    let from = state_key::assigned(&evaluator, req.start_after.saturating_add(1));
     let mut ids = Vec::new();
+    let mut more = false;
     {
-        let mut stream = Box::pin(state.prefix_keys(&state_key::assigned_to(&evaluator)));
+        let mut stream = Box::pin(state.prefix_keys(&prefix));
         while let Some(key) = stream.next().await {
             let key = key.map_err(HandlerError::internal)?;
+            if req.start_after > 0 && key < from {
+                continue;
+            }
+            if ids.len() >= limit {
+                more = true;
+                break;
+            }
             if let Some((_, id)) = state_key::parse_assigned(&key) {
                 ids.push(id);
-            }
-            if ids.len() >= MAX_ASSIGNED_JOBS {
-                break;
             }
         }
     }
     let mut jobs = Vec::new();
-    for id in ids {
-        if let Some(job) = state.job(&gas, id).await? {
+    for id in &ids {
+        if let Some(job) = state.job(&gas, *id).await? {
             jobs.push(job);
         }
     }
-    Ok(QueryAssignedJobsResponse { jobs })
+    let next_start_after = if more {
+        ids.last().copied().unwrap_or_default()
+    } else {
+        0
+    };
+    Ok(QueryAssignedJobsResponse {
+        jobs,
+        next_start_after,
+    })
 }
 
 pub async fn params<S: StateRead>(

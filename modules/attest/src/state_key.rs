@@ -56,6 +56,46 @@ pub fn parse_assigned(key: &str) -> Option<(&str, u64)> {
     Some((evaluator, id.parse().ok()?))
 }
 
+/// A round waiting for the seed of `beacon_epoch` to draw its committee.
+pub fn awaiting(beacon_epoch: u64, id: u64) -> String {
+    format!("attest/awaiting/{beacon_epoch:020}/{id:020}")
+}
+
+pub fn awaiting_prefix() -> &'static str {
+    "attest/awaiting/"
+}
+
+/// Parses an awaiting entry: (beacon epoch, job id).
+pub fn parse_awaiting(key: &str) -> Option<(u64, u64)> {
+    let (epoch, id) = key.strip_prefix(awaiting_prefix())?.split_once('/')?;
+    Some((epoch.parse().ok()?, id.parse().ok()?))
+}
+
+/// How many rounds wait for the seed of `beacon_epoch` (capped by
+/// `max_jobs_per_beacon`).
+pub fn beacon_load(beacon_epoch: u64) -> String {
+    format!("attest/beacon_load/{beacon_epoch:020}")
+}
+
+/// A round whose committee is drawn and waits for room at its members, in job order.
+pub fn queued(id: u64) -> String {
+    format!("attest/queued/{id:020}")
+}
+
+pub fn queued_prefix() -> &'static str {
+    "attest/queued/"
+}
+
+/// Parses a queued entry: the job id.
+pub fn parse_queued(key: &str) -> Option<u64> {
+    key.strip_prefix(queued_prefix())?.parse().ok()
+}
+
+/// How many `assigned` entries `evaluator` holds (8-byte big-endian).
+pub fn open_jobs(evaluator: &Address) -> String {
+    format!("attest/open_jobs/{evaluator}")
+}
+
 pub use kaizen_framework::queue_height;
 
 /// Parses a deadline entry: (height, job id, round, phase).
@@ -92,5 +132,13 @@ mod tests {
         let text = evaluator.to_string();
         assert_eq!(parse_assigned(&key), Some((text.as_str(), 3)));
         assert_eq!(parse_assigned(&finalized(3)), None);
+    }
+
+    #[test]
+    fn awaiting_entries_sort_by_epoch_then_job_and_parse_back() {
+        assert!(awaiting(2, 900) < awaiting(3, 1));
+        assert_eq!(parse_awaiting(&awaiting(3, 17)), Some((3, 17)));
+        assert_eq!(parse_queued(&queued(17)), Some(17));
+        assert_eq!(parse_queued(&awaiting(3, 17)), None);
     }
 }

@@ -7,11 +7,13 @@ use kaizen_framework::{
     parse_amount, Address, BlockCtx, GasMeter, HandlerError, MeteredStateWrite,
 };
 use kaizen_proto::kaizen::da::v1::{BlobStatus, Challenge, ChallengeStatus, Quorum, QuorumMember};
-use kaizen_staking::{DaOperator, RandomnessRead, StakingRead};
+use kaizen_staking::{
+    randomness::EpochSeed, DaOperator, RandomnessRead, StakingRead, StakingWrite,
+};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    events::{EventChallengeIssued, EventEpochStarted},
+    events::{EventChallengeIssued, EventEpochStarted, EventRandomnessWithheld},
     state_key,
     view::{DaRead, DaWrite},
 };
@@ -143,8 +145,54 @@ pub async fn start_epoch<S: StateWrite>(
         .epoch_seed(&GasMeter::unlimited(), epoch)
         .await?
         .ok_or_else(|| HandlerError::internal(format!("epoch {epoch} has no seed")))?;
+    // Before the new quorum is drawn, so that a slashed bond already weighs less.
+    slash_withheld_randomness(state, epoch, &seed).await?;
     install_quorum(state, epoch, &seed.seed, seed.contributions).await?;
     issue_challenges(state, ctx, epoch, &seed.seed).await
+}
+
+/// Slashes every member of the previous epoch's quorum whose VRF output is not among
+/// the contributors of `seed` (the seed of `epoch`): each withheld output is a choice
+/// between seeds, and this makes every such choice cost `randomness_miss_slash_ppm` of
+/// a bond. A member jailed since could not send, and is already paying; it is left
+/// alone. The work is bounded by the quorum size.
+async fn slash_withheld_randomness<S: StateWrite>(
+    state: &mut S,
+    epoch: u64,
+    seed: &EpochSeed,
+) -> Result<(), HandlerError> {
+    let gas = GasMeter::unlimited();
+    let Some(previous) = epoch.checked_sub(1) else {
+        return Ok(());
+    };
+    let Some(quorum) = state.quorum(&gas, previous).await? else {
+        return Ok(());
+    };
+    let ppm = state.da_params(&gas).await?.randomness_miss_slash_ppm;
+    for member in &quorum.members {
+        if seed.contributors.contains(&member.operator) {
+            continue;
+        }
+        let address: Address = member.operator.parse()?;
+        let Some(mut op) = state.da_operator(&gas, &address).await? else {
+            continue;
+        };
+        if op.jailed {
+            continue;
+        }
+        let slashed = state.slash_bond(&gas, &mut op, ppm).await?;
+        op.withheld_randomness = op.withheld_randomness.saturating_add(1);
+        state.put_da_operator(&gas, &op)?;
+        state.emit(
+            &gas,
+            &EventRandomnessWithheld {
+                epoch: previous,
+                operator: member.operator.clone(),
+                slashed: slashed.to_string(),
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// Draws `challenges_per_epoch` challenges over the live (certified, unexpired) blobs.

@@ -2,5 +2,5 @@
 
 pub use kaizen_proto::kaizen::da::v1::{
     EventBlobCertified, EventBlobExpired, EventBlobPaid, EventChallengeAnswered,
-    EventChallengeIssued, EventChallengeMissed, EventEpochStarted,
+    EventChallengeIssued, EventChallengeMissed, EventEpochStarted, EventRandomnessWithheld,
 };

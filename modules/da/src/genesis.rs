@@ -23,6 +23,7 @@ pub fn default_params() -> Params {
         challenge_window_blocks: 15,
         challenge_reward: "1000".into(),
         max_queue_items_per_block: 256,
+        randomness_miss_slash_ppm: 10_000,
     }
 }
 
@@ -67,6 +68,10 @@ pub fn validate_params(params: &Params) -> anyhow::Result<()> {
     anyhow::ensure!(
         params.max_queue_items_per_block >= 1,
         "da.params.max_queue_items_per_block must be positive"
+    );
+    anyhow::ensure!(
+        params.randomness_miss_slash_ppm <= 1_000_000,
+        "da.params.randomness_miss_slash_ppm must be at most 1000000"
     );
     Ok(())
 }

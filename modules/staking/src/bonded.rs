@@ -50,8 +50,9 @@ pub trait BondedRole: prost::Message + Default + Send + Sync + Sized + 'static {
     fn jailed(&self) -> bool;
     fn jailed_until_height(&self) -> u64;
     fn set_jail(&mut self, jailed: bool, until_height: u64);
-    /// Clears the role's own fault tally when it unjails (a DA operator's miss streak).
-    fn clear_faults_on_unjail(&mut self) {}
+    /// What else the role resets when it unjails at `height` (a DA operator's miss
+    /// streak; an evaluator's eligibility start).
+    fn on_unjail(&mut self, _height: u64) {}
     fn unjailed_event(&self) -> Self::Unjailed;
 
     /// Jails the record until at least `until` (a longer jail already running stays).
@@ -73,7 +74,7 @@ pub trait BondedRole: prost::Message + Default + Send + Sync + Sized + 'static {
         }
         let until = self.jailed_until_height();
         self.set_jail(false, until);
-        self.clear_faults_on_unjail();
+        self.on_unjail(height);
         Ok(())
     }
 }
@@ -139,7 +140,7 @@ impl BondedRole for DaOperator {
         StakingError::TooManyOperators(max)
     }
     bonded_record_fields!();
-    fn clear_faults_on_unjail(&mut self) {
+    fn on_unjail(&mut self, _height: u64) {
         self.consecutive_misses = 0;
     }
     fn unjailed_event(&self) -> EventDaOperatorUnjailed {
@@ -172,6 +173,9 @@ impl BondedRole for Evaluator {
         StakingError::TooManyEvaluators(max)
     }
     bonded_record_fields!();
+    fn on_unjail(&mut self, height: u64) {
+        self.active_since_height = height;
+    }
     fn unjailed_event(&self) -> EventEvaluatorUnjailed {
         EventEvaluatorUnjailed {
             evaluator: self.address.clone(),

@@ -10,9 +10,11 @@
 //! message, so an operator cannot grind its output, and nobody can predict an honest
 //! operator's output before it is revealed. The one choice an operator has is to
 //! withhold: the last operator to reveal sees the seed with and without its output and can
-//! pick one of two seeds; `c` colluding operators pick among `2^c`. A withheld output is
-//! visible on chain (and forfeits nothing more than the choice, today: a penalty for
-//! missing contributions is future work). The proposer cannot influence the seed except
+//! pick one of two seeds; `c` colluding operators pick among `2^c`. Only the epoch's
+//! quorum members contribute, and a withheld output is visible on chain
+//! ([`EpochSeed::contributors`]) and slashed by `da` at the next epoch's start
+//! (`da.randomness_miss_slash_ppm` of the bond), so each of those choices costs a bond
+//! share. The proposer cannot influence the seed except
 //! by censoring contributions for a whole epoch, which CometBFT's rotating proposers make
 //! costly. With no contributions the seed is still fresh per epoch but predictable;
 //! quorums then rotate, but an adversary could foresee them.
@@ -107,6 +109,7 @@ mod state {
                 epoch: 0,
                 seed: genesis_seed(),
                 contributions: 0,
+                contributors: Vec::new(),
             };
             self.put_proto_metered(&GasMeter::unlimited(), state_key::epoch_seed(0), &seed)?;
             Ok(seed)
@@ -130,7 +133,11 @@ mod state {
                 }
             }
             let mut outputs = Vec::with_capacity(entries.len());
+            let mut contributors = Vec::with_capacity(entries.len());
             for (key, value) in entries {
+                if let Some(operator) = key.strip_prefix(&prefix) {
+                    contributors.push(operator.to_string());
+                }
                 self.delete(key);
                 outputs.push(value);
             }
@@ -138,6 +145,7 @@ mod state {
                 epoch,
                 seed: next_seed(&previous, epoch, &outputs),
                 contributions: u32::try_from(outputs.len()).unwrap_or(u32::MAX),
+                contributors,
             };
             self.put_proto_metered(&gas, state_key::epoch_seed(epoch), &seed)?;
             Ok(seed)

@@ -341,6 +341,7 @@ pub trait StakingWrite: StateWrite {
             bond: bond.to_string(),
             endpoint: endpoint.to_string(),
             registered_height: height,
+            active_since_height: height,
             slashed: "0".into(),
             ..Default::default()
         };

@@ -12,7 +12,6 @@ use crate::{
     error::AttestError,
     events::EventAttestationRevealed,
     lifecycle::{is_final, try_finalize},
-    state_key,
     view::{AttestRead, AttestWrite},
     MAX_SALT_BYTES, MIN_SALT_BYTES,
 };
@@ -145,7 +144,7 @@ impl MsgHandler for RevealAttestation {
         )?;
         if is_final(&job) {
             // A late reveal after the verdict: not paid, slashed if it disagrees.
-            state.delete_metered(ctx.gas, state_key::assigned(&self.evaluator, job.id))?;
+            state.unassign(ctx.gas, &self.evaluator, job.id).await?;
             if job.outcome.as_ref() != Some(&self.outcome) {
                 let params = state.attest_params(ctx.gas).await?;
                 state

@@ -19,7 +19,8 @@ use crate::setup::{
 async fn a_members_commitment_is_recorded_and_the_commit_window_stays_open() {
     let mut chain = TestChain::new().await;
     let (job, _) = chain.create_job().await;
-    chain.height = 2;
+    let at = chain.height + 1;
+    chain.height = at;
     let first = members(&job)[0];
     let msg = commit(&job, &first, &scored(900_000));
     let events = chain.ok(&msg).await;
@@ -29,7 +30,7 @@ async fn a_members_commitment_is_recorded_and_the_commit_window_stays_open() {
     assert_eq!(job.attestations.len(), 1);
     let a = &job.attestations[0];
     assert_eq!(a.evaluator, first.to_string());
-    assert_eq!((a.round, a.commit_height), (0, 2));
+    assert_eq!((a.round, a.commit_height), (0, at));
     assert_eq!(a.commitment, msg.commitment);
     assert!(!a.revealed && a.outcome.is_none());
     let committed = events_of::<EventAttestationCommitted>(&events);
@@ -47,7 +48,8 @@ async fn a_members_commitment_is_recorded_and_the_commit_window_stays_open() {
 async fn the_last_members_commitment_opens_the_reveal_window_at_once() {
     let mut chain = TestChain::new().await;
     let (job, _) = chain.create_job().await;
-    chain.height = 3;
+    let at = chain.height + 2;
+    chain.height = at;
     let everyone = members(&job);
     let (last, others) = everyone.split_last().unwrap();
     for member in others {
@@ -57,11 +59,16 @@ async fn the_last_members_commitment_opens_the_reveal_window_at_once() {
 
     let job = chain.job(job.id).await;
     assert_eq!(job.status, JobStatus::Revealing as i32);
-    assert_eq!(job.reveal_deadline_height, 3 + REVEAL_WINDOW);
+    assert_eq!(job.reveal_deadline_height, at + REVEAL_WINDOW);
     assert_eq!(job.attestations.len(), everyone.len());
     assert!(
         chain
-            .has(&state_key::deadline(3 + REVEAL_WINDOW, job.id, 0, "reveal"))
+            .has(&state_key::deadline(
+                at + REVEAL_WINDOW,
+                job.id,
+                0,
+                "reveal"
+            ))
             .await,
         "the end of the reveal window is queued"
     );
@@ -74,7 +81,7 @@ async fn the_last_members_commitment_opens_the_reveal_window_at_once() {
         events_of::<EventRevealOpened>(&events),
         vec![EventRevealOpened {
             job_id: job.id,
-            reveal_deadline_height: 3 + REVEAL_WINDOW,
+            reveal_deadline_height: at + REVEAL_WINDOW,
         }]
     );
 }
@@ -84,14 +91,16 @@ async fn a_member_that_committed_in_a_round_without_quorum_commits_again_in_the_
     let mut chain = TestChain::new().await;
     let (job, _) = chain.create_job().await;
     let loner = members(&job)[0];
-    chain.height = 2;
     chain.ok(&commit(&job, &loner, &scored(1))).await;
     // The window ends with one commitment of the two needed: the silent members are
-    // excluded and the job is drawn again among the three evaluators left.
+    // excluded and the job is drawn again among the three evaluators left, from a
+    // later beacon.
     chain.advance_to(job.commit_deadline_height).await;
     chain.next_block().await;
     let job = chain.job(job.id).await;
     assert_eq!(job.round, 1);
+    assert_eq!(job.status, JobStatus::AwaitingBeacon as i32);
+    let job = chain.draw(job.id).await;
     assert_eq!(job.status, JobStatus::Committing as i32);
     assert!(job.committee.contains(&loner.to_string()));
 
@@ -163,7 +172,10 @@ async fn a_second_commitment_in_the_same_round_is_refused_and_changes_nothing() 
 async fn a_commitment_after_the_window_is_refused_before_the_window_is_even_closed() {
     let mut chain = TestChain::new().await;
     let (job, _) = chain.create_job().await;
-    assert_eq!(job.commit_deadline_height, 1 + COMMIT_WINDOW);
+    assert_eq!(
+        job.commit_deadline_height,
+        chain.beacon_height(&job) + COMMIT_WINDOW
+    );
     let msg = commit(&job, &members(&job)[0], &scored(900_000));
     chain.height = job.commit_deadline_height + 1;
     assert_eq!(chain.refused(&msg).await, ("attest", 5));

@@ -339,7 +339,7 @@ async fn a_reveal_after_the_job_ended_without_a_quorum_is_refused() {
     chain.ok(&commit(&job, &members(&job)[0], &scored(1))).await;
     chain.advance_to(job.commit_deadline_height).await;
     chain.next_block().await;
-    let job = chain.job(job.id).await;
+    let job = chain.draw(job.id).await;
     assert_eq!(job.round, 1);
     // Round 1, the last: again one commitment; the job ends without a quorum.
     let loner = members(&job)[0];

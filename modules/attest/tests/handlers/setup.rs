@@ -4,19 +4,22 @@
 //! `check_and_execute` on a fork that is applied on success and dropped on failure).
 //!
 //! Jobs are created through [`kaizen_attest::lifecycle::create_job`], the entry point
-//! `bounty` uses, so each starts with a committee drawn from the genesis evaluators.
+//! `bounty` uses; each waits for its beacon (two short epochs on), and
+//! [`TestChain::create_job`] moves past it so that the committee is drawn.
 
 use cnidarium::{StateDelta, StateRead};
+use kaizen_attest::component::{run_block_work, BlockWork};
 use kaizen_attest::{
     attestation_commitment, genesis as attest_genesis, lifecycle::create_job, Artifacts, Attest,
-    AttestRead, CommitAttestation, EvaluationJob, JobKind, NewJob, Outcome, RevealAttestation,
+    AttestRead, CommitAttestation, EvaluationJob, JobKind, JobStatus, NewJob, Outcome,
+    RevealAttestation,
 };
 use kaizen_auth::Auth;
 use kaizen_bank::{
     genesis::{self as bank_genesis, Coin},
     Bank, BankRead,
 };
-use kaizen_framework::{Address, BlockCtx, Component, GasMeter, NATIVE_DENOM};
+use kaizen_framework::{Address, BlockCtx, Component, GasMeter, HandlerError, NATIVE_DENOM};
 use kaizen_staking::{genesis as staking_genesis, Evaluator, Staking, StakingRead};
 use sha2::{Digest, Sha256};
 use tendermint::abci::Event;
@@ -49,14 +52,37 @@ pub const REVEAL_WINDOW: u64 = 5;
 pub const MAX_ROUNDS: u32 = 2;
 pub const SLASH_PPM: u32 = 100_000;
 pub const JAIL_BLOCKS: u64 = 50;
+pub const EPOCH_BLOCKS: u64 = 4;
+pub const MAX_OPEN_JOBS: u32 = 4;
 
 /// Genesis evaluator `i`.
 pub fn evaluator(i: usize) -> Address {
-    Address::from_bytes([0x20 + i as u8; 20])
+    if i < EVALUATORS {
+        return Address::from_bytes([0x20 + i as u8; 20]);
+    }
+    let mut bytes = [0xe7; 20];
+    bytes[1..3].copy_from_slice(&(i as u16).to_be_bytes());
+    Address::from_bytes(bytes)
+}
+
+/// An account genesis funds (with [`LATECOMER_UKZN`]) that is no evaluator yet.
+pub fn latecomer() -> Address {
+    Address::from_bytes([0x1a; 20])
+}
+
+pub const LATECOMER_UKZN: u128 = 1_000_000_000;
+
+/// What a test may change in the genesis: how many evaluators it registers, and the
+/// attest parameters.
+pub struct GenesisShape {
+    pub evaluators: usize,
+    pub attest: attest_genesis::Params,
 }
 
 /// The one place the test genesis is written.
-fn test_genesis() -> (
+fn test_genesis(
+    shape: GenesisShape,
+) -> (
     <Auth as Component>::Genesis,
     <Bank as Component>::Genesis,
     <Staking as Component>::Genesis,
@@ -69,9 +95,12 @@ fn test_genesis() -> (
             amount: amount.to_string(),
         }],
     };
-    let mut balances = vec![funded(sponsor(), SPONSOR_UKZN)];
+    let mut balances = vec![
+        funded(sponsor(), SPONSOR_UKZN),
+        funded(latecomer(), LATECOMER_UKZN),
+    ];
     let mut evaluators = Vec::new();
-    for i in 0..EVALUATORS {
+    for i in 0..shape.evaluators {
         balances.push(funded(evaluator(i), 10 * EVALUATOR_BOND));
         evaluators.push(staking_genesis::GenesisEvaluator {
             address: evaluator(i).to_string(),
@@ -82,32 +111,19 @@ fn test_genesis() -> (
     let staking = staking_genesis::GenesisState {
         params: Some(staking_genesis::Params {
             min_da_bond: "1000".into(),
-            // No epoch ends during a test.
-            epoch_blocks: 1_000,
+            // Short epochs: a job's committee is drawn from the beacon two epochs on.
+            epoch_blocks: EPOCH_BLOCKS,
             max_consecutive_misses: 2,
             jail_blocks: 20,
             max_da_operators: 16,
             min_evaluator_bond: "1000".into(),
-            max_evaluators: 16,
+            max_evaluators: 256,
         }),
         evaluators,
         ..Default::default()
     };
     let attest = attest_genesis::GenesisState {
-        params: Some(attest_genesis::Params {
-            commit_window_blocks: COMMIT_WINDOW,
-            reveal_window_blocks: REVEAL_WINDOW,
-            max_rounds: MAX_ROUNDS,
-            slash_ppm: SLASH_PPM,
-            jail_blocks: JAIL_BLOCKS,
-            min_evaluator_bond: "1000".into(),
-            max_committee_size: EVALUATORS as u32,
-            max_queue_items_per_block: 64,
-            // The floors are the bounty's to check when it asks for a job.
-            min_committee_size: 1,
-            min_quorum: 1,
-            min_job_fee: "0".into(),
-        }),
+        params: Some(shape.attest),
     };
     (
         Default::default(),
@@ -137,10 +153,40 @@ impl std::ops::DerefMut for TestChain {
 }
 
 impl TestChain {
+    /// The attest parameters of every test unless it says otherwise.
+    pub fn params() -> attest_genesis::Params {
+        attest_genesis::Params {
+            commit_window_blocks: COMMIT_WINDOW,
+            reveal_window_blocks: REVEAL_WINDOW,
+            max_rounds: MAX_ROUNDS,
+            slash_ppm: SLASH_PPM,
+            jail_blocks: JAIL_BLOCKS,
+            min_evaluator_bond: "1000".into(),
+            max_committee_size: EVALUATORS as u32,
+            max_queue_items_per_block: 64,
+            // The floors are the bounty's to check when it asks for a job.
+            min_committee_size: 1,
+            min_quorum: 1,
+            min_job_fee: "0".into(),
+            max_open_jobs_per_evaluator: MAX_OPEN_JOBS,
+            block_work_budget: 20_000_000,
+            max_jobs_per_beacon: 320,
+        }
+    }
+
     /// Opens a temporary store as the app does, writes genesis and commits it.
     pub async fn new() -> Self {
+        Self::with(GenesisShape {
+            evaluators: EVALUATORS,
+            attest: Self::params(),
+        })
+        .await
+    }
+
+    /// As [`Self::new`], with another genesis shape.
+    pub async fn with(shape: GenesisShape) -> Self {
         let mut store = TestStore::open(GAS_LIMIT).await;
-        let (auth, bank, staking, attest) = test_genesis();
+        let (auth, bank, staking, attest) = test_genesis(shape);
         let genesis = &mut store.state;
         Auth::init_chain(genesis, &auth)
             .await
@@ -224,9 +270,45 @@ impl TestChain {
             .expect("balance")
     }
 
-    /// Creates a job of [`COMMITTEE`] members and [`QUORUM`], with fee [`JOB_FEE`]
-    /// paid by the [`sponsor`], as `bounty` does; returns it and its events.
+    /// Creates a job (as [`Self::request_job`]) and moves past its beacon's block, whose
+    /// end draws the committee; returns the job as it is then, and the events of its
+    /// creation and of the blocks up to the draw.
     pub async fn create_job(&mut self) -> (EvaluationJob, Vec<Event>) {
+        let (job, mut events) = self.request_job().await;
+        events.extend(self.advance_to(self.beacon_height(&job) + 1).await);
+        (self.job(job.id).await, events)
+    }
+
+    /// Moves past the beacon of job `id`'s current round (awaiting it); returns the job
+    /// with its committee drawn.
+    pub async fn draw(&mut self, id: u64) -> EvaluationJob {
+        let job = self.job(id).await;
+        assert_eq!(job.status, JobStatus::AwaitingBeacon as i32, "{job:?}");
+        self.advance_to(self.beacon_height(&job) + 1).await;
+        self.job(id).await
+    }
+
+    /// The height whose end draws the committee of `job`'s current round.
+    pub fn beacon_height(&self, job: &EvaluationJob) -> u64 {
+        job.beacon_epoch * EPOCH_BLOCKS
+    }
+
+    /// Creates a job of [`COMMITTEE`] members and [`QUORUM`], with fee [`JOB_FEE`]
+    /// paid by the [`sponsor`], as `bounty` does; returns it (awaiting its beacon) and
+    /// its events.
+    pub async fn request_job(&mut self) -> (EvaluationJob, Vec<Event>) {
+        self.try_request_job(COMMITTEE, QUORUM)
+            .await
+            .expect("the job is created")
+    }
+
+    /// Creates a job of `size` members and `quorum` on a fork applied only if creation
+    /// succeeds (as a transaction would be).
+    pub async fn try_request_job(
+        &mut self,
+        size: u32,
+        quorum: u32,
+    ) -> Result<(EvaluationJob, Vec<Event>), HandlerError> {
         let gas = GasMeter::unlimited();
         let new = NewJob {
             kind: JobKind::Baseline,
@@ -238,8 +320,8 @@ impl TestChain {
                 metric: "accuracy".into(),
                 ..Default::default()
             },
-            committee_size: COMMITTEE,
-            quorum: QUORUM,
+            committee_size: size,
+            quorum,
             fee: JOB_FEE,
             payer: sponsor(),
             refund_to: sponsor(),
@@ -247,10 +329,24 @@ impl TestChain {
         };
         let height = self.height;
         let mut fork = StateDelta::new(&mut self.state);
-        let job = create_job(&mut fork, &gas, new, height)
+        let job = create_job(&mut fork, &gas, new, height).await?;
+        Ok((job, fork.apply().1))
+    }
+
+    /// Runs this height's end-block as [`Self::end_block`] does, returning what the
+    /// attest part did, then begins the next block.
+    pub async fn next_block_measured(&mut self) -> BlockWork {
+        let block = self.block();
+        let mut hooks = StateDelta::new(&mut self.state);
+        Staking::end_block(&mut hooks, &block)
             .await
-            .expect("the job is created");
-        (job, fork.apply().1)
+            .expect("staking end-block");
+        let work = run_block_work(&mut hooks, block.height)
+            .await
+            .expect("attest end-block");
+        hooks.apply();
+        self.begin_block(self.height + 1).await;
+        work
     }
 
     pub async fn job(&self, id: u64) -> EvaluationJob {

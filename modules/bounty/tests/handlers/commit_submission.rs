@@ -10,8 +10,8 @@ use kaizen_framework::HandlerError;
 use kaizen_proto::kaizen::bounty::v1::{MsgCommitSubmission, MsgCreateBounty};
 
 use crate::setup::{
-    alice, bob, commit_msg, create, events_of, nobody, sponsor, whole, TestChain, MAX_SUBMISSIONS,
-    REVEAL_WINDOW, SUBMISSION_FEE, SUBMITTER_UKZN,
+    alice, bob, commit_msg, create, events_of, nobody, sponsor, whole, TestChain, EPOCH_BLOCKS,
+    MAX_SUBMISSIONS, REVEAL_WINDOW, SUBMISSION_FEE, SUBMITTER_UKZN,
 };
 
 #[tokio::test]
@@ -67,13 +67,17 @@ async fn a_commitment_to_an_open_bounty_pays_the_fee_and_records_the_submission(
 #[tokio::test]
 async fn a_reveal_window_that_would_outlast_the_bounty_ends_before_its_deadline() {
     let mut chain = TestChain::new().await;
+    // Far enough for the baseline's beacon and verdict, then close to the deadline.
     let near = MsgCreateBounty {
-        deadline_height: chain.height + 5,
+        deadline_height: chain.height + 4 * EPOCH_BLOCKS + 5,
         ..chain.create_msg()
     };
     let bounty_id = chain.open(&near).await;
     let deadline = chain.bounty(bounty_id).await.deadline_height;
-    assert!(chain.height + REVEAL_WINDOW >= deadline);
+    while chain.height + REVEAL_WINDOW < deadline {
+        chain.next_block().await;
+    }
+    assert!(chain.height < deadline);
     let id = chain
         .commit(bounty_id, &alice(), &whole(&chain.blobs.model_a))
         .await;

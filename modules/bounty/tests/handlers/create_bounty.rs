@@ -1,8 +1,8 @@
 //! `MsgCreateBounty`: the sponsor escrows the reward over certified DA blobs, and the
 //! baseline's evaluation job starts at once, paid by the sponsor's submission fee
-//! (`EventBountyCreated`, `EventJobAssigned`). Every refusal leaves state as it was.
+//! (`EventBountyCreated`, `EventJobAwaitingBeacon`). Every refusal leaves state as it was.
 
-use kaizen_attest::{attest_pool, events::EventJobAssigned, JobKind, JobStatus};
+use kaizen_attest::{attest_pool, events::EventJobAwaitingBeacon, JobKind, JobStatus};
 use kaizen_bounty::{
     bounty_escrow, events::EventBountyCreated, state_key, BountyMode, BountyStatus, CreateBounty,
 };
@@ -65,8 +65,9 @@ async fn a_bounty_escrows_its_reward_and_starts_the_baseline_evaluation() {
     assert_eq!(artifacts.metric, "recall:1");
     assert_eq!(job.fee, SUBMISSION_FEE.to_string());
     assert_eq!(job.refund_to, sponsor().to_string());
-    assert_eq!(job.status, JobStatus::Committing as i32);
-    assert_eq!(job.committee.len(), COMMITTEE as usize);
+    // Its committee is drawn from a beacon nobody knows yet.
+    assert_eq!(job.status, JobStatus::AwaitingBeacon as i32);
+    assert!(job.committee.is_empty());
 
     assert_eq!(
         events_of::<EventBountyCreated>(&events),
@@ -77,10 +78,13 @@ async fn a_bounty_escrows_its_reward_and_starts_the_baseline_evaluation() {
             baseline_job_id: 1,
         }]
     );
-    let assigned = events_of::<EventJobAssigned>(&events);
-    assert_eq!(assigned.len(), 1);
-    assert_eq!(assigned[0].job_id, 1);
-    assert_eq!(assigned[0].committee, job.committee.join(","));
+    let awaiting = events_of::<EventJobAwaitingBeacon>(&events);
+    assert_eq!(awaiting.len(), 1);
+    assert_eq!((awaiting[0].job_id, awaiting[0].round), (1, 0));
+    assert_eq!(awaiting[0].beacon_epoch, job.beacon_epoch);
+    let job = chain.drawn(job.id).await;
+    assert_eq!(job.status, JobStatus::Committing as i32);
+    assert_eq!(job.committee.len(), COMMITTEE as usize);
 }
 
 #[tokio::test]

@@ -1,11 +1,11 @@
 //! `MsgRevealSubmission`: the submitter opens its commitment within the reveal window,
 //! naming a whole model blob or a registered parent model and a patch blob, both
 //! certified on DA; the submission's evaluation job starts, paid by its fee
-//! (`EventSubmissionRevealed`, `EventJobAssigned`). Every refusal leaves state as it
+//! (`EventSubmissionRevealed`, `EventJobAwaitingBeacon`). Every refusal leaves state as it
 //! was.
 
 use cnidarium::StateWrite;
-use kaizen_attest::{attest_pool, events::EventJobAssigned, JobKind};
+use kaizen_attest::{attest_pool, events::EventJobAwaitingBeacon, JobKind};
 use kaizen_bounty::{
     bounty_escrow, events::EventSubmissionRevealed, state_key, BountyStatus, BountyWrite,
     RevealSubmission, SubmissionStatus,
@@ -66,9 +66,9 @@ async fn a_revealed_whole_model_starts_its_evaluation_paid_by_its_fee() {
             job_id: job.id,
         }]
     );
-    let assigned = events_of::<EventJobAssigned>(&events);
-    assert_eq!(assigned.len(), 1);
-    assert_eq!(assigned[0].job_id, job.id);
+    let awaiting = events_of::<EventJobAwaitingBeacon>(&events);
+    assert_eq!(awaiting.len(), 1);
+    assert_eq!(awaiting[0].job_id, job.id);
 }
 
 #[tokio::test]
@@ -205,6 +205,7 @@ async fn a_reveal_after_the_bounty_was_won_under_it_is_refused_and_changes_nothi
     let (_, job) = chain
         .submit(bounty_id, &alice(), &whole(&chain.blobs.model_a))
         .await;
+    chain.drawn(job).await;
     let late = whole(&chain.blobs.model_b);
     let bobs = chain.commit(bounty_id, &bob(), &late).await;
     chain.evaluate(job, &scored(BEATING)).await;

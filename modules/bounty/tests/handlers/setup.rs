@@ -93,6 +93,7 @@ pub const MAX_DEADLINE_BLOCKS: u64 = 1_000;
 pub const MAX_TITLE_BYTES: u32 = 64;
 /// How far ahead of its creation [`TestChain::create_msg`] sets a bounty's deadline.
 pub const DEADLINE_IN: u64 = 100;
+pub const EPOCH_BLOCKS: u64 = 4;
 
 /// Genesis DA operator `i`: its address and BLS key.
 pub fn operator(i: usize) -> (Address, BlsKey) {
@@ -155,8 +156,8 @@ fn test_genesis() -> (
     let staking = staking_genesis::GenesisState {
         params: Some(staking_genesis::Params {
             min_da_bond: OPERATOR_BOND.to_string(),
-            // No epoch ends during a test: epoch 0's DA quorum certifies every blob.
-            epoch_blocks: 1_000,
+            // Short epochs: a job's committee is drawn from the beacon two epochs on.
+            epoch_blocks: EPOCH_BLOCKS,
             max_consecutive_misses: 2,
             jail_blocks: 20,
             max_da_operators: 16,
@@ -177,10 +178,12 @@ fn test_genesis() -> (
             certify_window_blocks: 50,
             certify_bond_ppm: 666_667,
             max_quorum_size: 16,
-            challenges_per_epoch: 16,
+            // No storage challenges or randomness duties here: nobody runs a DA node.
+            challenges_per_epoch: 0,
             challenge_window_blocks: 3,
             challenge_reward: "1000".into(),
             max_queue_items_per_block: 64,
+            randomness_miss_slash_ppm: 0,
         }),
     };
     let attest = attest_genesis::GenesisState {
@@ -196,6 +199,9 @@ fn test_genesis() -> (
             min_committee_size: MIN_COMMITTEE,
             min_quorum: MIN_QUORUM,
             min_job_fee: MIN_JOB_FEE.to_string(),
+            max_open_jobs_per_evaluator: 16,
+            block_work_budget: 20_000_000,
+            max_jobs_per_beacon: 320,
         }),
     };
     let bounty = bounty_genesis::GenesisState {
@@ -530,7 +536,7 @@ impl TestChain {
     /// reveals it in the next, whose end settles what the verdict decides; returns the
     /// reveals' and the hooks' events.
     pub async fn evaluate(&mut self, job_id: u64, outcome: &Outcome) -> Vec<Event> {
-        let job = self.job(job_id).await;
+        let job = self.drawn(job_id).await;
         assert_eq!(job.status, JobStatus::Committing as i32);
         let members: Vec<Address> = job
             .committee
@@ -547,6 +553,18 @@ impl TestChain {
         }
         events.extend(self.next_block().await);
         events
+    }
+
+    /// Job `job_id` with its committee: if it awaits its beacon, the chain moves past the
+    /// beacon's block, whose end draws it.
+    pub async fn drawn(&mut self, job_id: u64) -> EvaluationJob {
+        let job = self.job(job_id).await;
+        if job.status == JobStatus::AwaitingBeacon as i32 {
+            while self.height <= job.beacon_epoch * EPOCH_BLOCKS {
+                self.next_block().await;
+            }
+        }
+        self.job(job_id).await
     }
 
     /// `who` commits to submitting `model` to `bounty_id`; the new submission's id.

@@ -41,6 +41,8 @@ pub const ALICE_UKZN: u128 = 10_000_000;
 /// How many DA operators genesis registers, each with [`OPERATOR_BOND`].
 pub const OPERATORS: usize = 4;
 pub const OPERATOR_BOND: u128 = 1_000;
+/// Share of its bond a quorum member loses per epoch without its randomness output.
+pub const RANDOMNESS_MISS_SLASH_PPM: u32 = 10_000;
 pub const EPOCH_BLOCKS: u64 = 10;
 pub const MIN_RETENTION: u64 = 5;
 pub const MAX_BLOB_BYTES: u64 = 1 << 20;
@@ -87,7 +89,8 @@ fn test_genesis() -> (
     }
     let staking = staking_genesis::GenesisState {
         params: Some(staking_genesis::Params {
-            min_da_bond: OPERATOR_BOND.to_string(),
+            // Below the bond: withheld randomness slashes a little, never out of quorums.
+            min_da_bond: (OPERATOR_BOND / 2).to_string(),
             epoch_blocks: EPOCH_BLOCKS,
             max_consecutive_misses: 2,
             jail_blocks: 20,
@@ -113,6 +116,7 @@ fn test_genesis() -> (
             challenge_window_blocks: CHALLENGE_WINDOW,
             challenge_reward: CHALLENGE_REWARD.to_string(),
             max_queue_items_per_block: 64,
+            randomness_miss_slash_ppm: RANDOMNESS_MISS_SLASH_PPM,
         }),
     };
     (

@@ -2,11 +2,15 @@
 //! stored for the next epoch's seed; every refusal leaves state as it was.
 
 use kaizen_da_core::assignment::randomness_message;
+use kaizen_da_module::events::EventRandomnessWithheld;
 use kaizen_da_module::SubmitRandomness;
 use kaizen_framework::{bls::BlsKey, GasMeter};
-use kaizen_staking::{view::DaOperatorRegistration, RandomnessRead, StakingWrite};
+use kaizen_staking::{view::DaOperatorRegistration, RandomnessRead, StakingRead, StakingWrite};
 
-use crate::setup::{alice, operator, TestChain, CHAIN_ID, EPOCH_BLOCKS};
+use crate::setup::{
+    alice, events_of, operator, TestChain, CHAIN_ID, EPOCH_BLOCKS, OPERATORS, OPERATOR_BOND,
+    RANDOMNESS_MISS_SLASH_PPM,
+};
 
 /// `key`'s output for `epoch`, over the seed the chain holds for it.
 async fn output(chain: &TestChain, key: &BlsKey, epoch: u64) -> Vec<u8> {
@@ -145,4 +149,50 @@ async fn an_output_from_an_operator_outside_the_epochs_quorum_is_refused_and_cha
         output: output(&chain, &key, 0).await,
     };
     assert_eq!(chain.refused(&msg).await, ("da", 20));
+}
+
+#[tokio::test]
+async fn a_quorum_member_that_withholds_its_output_is_slashed_when_the_next_epoch_starts() {
+    // Withholding is the one way to bias a seed (pick between two); before this rule it
+    // cost nothing. Every member but the last sends its output during epoch 0.
+    let mut chain = TestChain::new().await;
+    chain.height = 3;
+    let quorum = chain.quorum(0).await;
+    assert_eq!(quorum.members.len(), OPERATORS);
+    let withholder = quorum.members[OPERATORS - 1].operator.clone();
+    for i in 0..OPERATORS {
+        if operator(i).0.to_string() != withholder {
+            let msg = submission(&chain, i, 0).await;
+            chain.ok(&msg).await;
+        }
+    }
+    let events = chain.begin_block(EPOCH_BLOCKS).await;
+    let gas = GasMeter::unlimited();
+    let seed = chain.state.epoch_seed(&gas, 1).await.unwrap().unwrap();
+    assert_eq!(seed.contributions as usize, OPERATORS - 1);
+    assert!(!seed.contributors.contains(&withholder));
+    let slashed = OPERATOR_BOND * u128::from(RANDOMNESS_MISS_SLASH_PPM) / 1_000_000;
+    assert_eq!(
+        events_of::<EventRandomnessWithheld>(&events),
+        vec![EventRandomnessWithheld {
+            epoch: 0,
+            operator: withholder.clone(),
+            slashed: slashed.to_string(),
+        }]
+    );
+    for i in 0..OPERATORS {
+        let op = chain
+            .state
+            .da_operator(&gas, &operator(i).0)
+            .await
+            .unwrap()
+            .unwrap();
+        if op.address == withholder {
+            assert_eq!(op.bond, (OPERATOR_BOND - slashed).to_string());
+            assert_eq!(op.withheld_randomness, 1);
+        } else {
+            assert_eq!(op.bond, OPERATOR_BOND.to_string());
+            assert_eq!(op.withheld_randomness, 0);
+        }
+    }
 }
