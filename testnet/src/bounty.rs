@@ -216,6 +216,26 @@ impl Net {
         }
     }
 
+    /// Job `id` once its current round has a committee (drawn at the end of its
+    /// beacon's block, two epochs after the request).
+    pub async fn wait_committee(
+        &self,
+        id: u64,
+        timeout: Duration,
+    ) -> anyhow::Result<attest::EvaluationJob> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let job = self.job(id).await?;
+            if !job.committee.is_empty() {
+                return Ok(job);
+            }
+            if Instant::now() > deadline {
+                bail!("job {id} has no committee yet: {job:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Commits and reveals `model`; returns (submission id, reveal height).
     pub async fn submit(
         &self,

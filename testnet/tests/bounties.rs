@@ -163,7 +163,7 @@ async fn bounty_story_with_real_evaluators_slashes_a_byzantine_one_and_fails_bad
     // committee right after the reveal; the round times out and is re-assigned.
     let (m3, _) = net.submit("carol", id2, &strong).await?;
     let job_id = net.submission(m3).await?.job_id;
-    let job = net.job(job_id).await?;
+    let job = net.wait_committee(job_id, Duration::from_secs(120)).await?;
     let victim = job.committee[0].clone();
     let victim_index = (0..net.devnet.evaluators())
         .find(|j| net.devnet.evaluator(*j)["address"] == victim.as_str())
