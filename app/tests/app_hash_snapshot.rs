@@ -23,34 +23,34 @@ use kaizen_proto::kaizen::{
 use prost::Name;
 
 // Genesis: four DA operators, four evaluators, the parameters of `params()`.
-const GENESIS_HASH: &str = "ffbc222d2f0b71301a2d50f2476cf029245bf60861e71f89aba66b2d202e724a";
+const GENESIS_HASH: &str = "4284ce152559b3802540f34c368a535cb78a614d9738214defffc929d0cf9077";
 // bank MsgSend, twice in one tx: to a new account and to the DA pool.
-const AFTER_SEND_HASH: &str = "046b0ecfa8b72f511678a11953dd94a9926363f8a4c7198be81f727705c50add";
+const AFTER_SEND_HASH: &str = "204fb9dcc58386d1ec9834ab48745cd92f70eec60977e51d582861d244e471b9";
 // staking MsgRegisterDaOperator and MsgRegisterEvaluator.
 const AFTER_REGISTRATIONS_HASH: &str =
-    "9079ed9502dc2052b44229b5d85a4e3af9ec3736b7c0a62626544a3b55a82746";
+    "e508edb48d344f6081dbdf2c5a5b95c99965491d1257f867e038afc1772b2e1b";
 // da MsgPayForBlob and MsgCertifyBlob (five blobs), MsgSubmitRandomness.
-const AFTER_BLOBS_HASH: &str = "0bea09e7016db537a71e3ec00f9d919918d513ac2c683651448018bd630c3256";
+const AFTER_BLOBS_HASH: &str = "895027bbd7a26028119f4d9968d1458e0777c4b0aec6dfd1c11db991e37206db";
 // da end-block: a blob expires.
-const AFTER_EXPIRY_HASH: &str = "fa821dbd85d444a79598b2b4b358dea48eb697c1ddcf6fce51ba32c1d1660baf";
+const AFTER_EXPIRY_HASH: &str = "7d0a59ad8fe1285ca256d9e4b9244d0be74f54ed61fb9a7c10e450b0adc5f88c";
 // bounty MsgCreateBounty, attest MsgCommit/RevealAttestation, end-block verdict.
 const AFTER_BOUNTY_OPEN_HASH: &str =
-    "e3e2152a635a83ec7e3d5ada5fcc7dd1f9f5e44465a33caba6ea714206639e1f";
+    "2e213e3f888f262a7a79ffb01fda22bddd7966b5ff7a14d93b2e847bba140149";
 // bounty MsgCommit/RevealSubmission; attest end-block slashes a silent member.
-const AFTER_SLASH_HASH: &str = "7e453d35e6da65cee9ca14d31734c8fd5a44618d9edfab2329a82926bbebcd18";
+const AFTER_SLASH_HASH: &str = "8f080532ef9d624b67ed956540dd89fa98fcdfafbc2961aef56079de83f8a3d8";
 // bounty MsgCancelBounty; bounty end-block: a reveal expires, a deadline settles.
 const AFTER_DEADLINE_HASH: &str =
-    "1e21a9c4e782836b6325754c8030b7f897896a2fbabc964466a72211ff95786d";
+    "7fe5ef43fd6bacd8d649ccf5d2c5a3cfbb9f034f408ed2e44e9982fffdaa042a";
 // staking MsgUnjailEvaluator after the jail time: the end of the scenario.
 const AFTER_EVALUATOR_UNJAIL_HASH: &str =
-    "de5c84c4713db6da492590e5177ec139ec84fb30aa0e1c6f0e7416828c905527";
+    "e9dd0774ac82711b8eaca04116fb5687d08696162e8c4ae3f51b2c4f4dc3fe7a";
 // staking and da begin-block at the epoch boundary: seed, quorum, challenges.
-const AFTER_EPOCH_HASH: &str = "b4f03656cdf96c2d07620e0284b4415186949b04e1b1c36161fb60a14aedabd8";
+const AFTER_EPOCH_HASH: &str = "03cff7c90f69db56b44ed7fd640c76847b8a658feeba8973fb632c99a8b5d53e";
 // da MsgAnswerChallenge; da end-block: missed challenges jail an operator.
 const AFTER_CHALLENGES_HASH: &str =
-    "3550cce6db8b30b6fa576374058f72cf62517b8888e31bd2600b704c020940a1";
+    "8aec2a65051718e3fd3efdd60663584df150da6b98cc90dad038e00cae2cf3e7";
 // staking MsgUnjailDaOperator: the end of the DA stages.
-const FINAL_HASH: &str = "5ce6f235de2e64fa24218ddf1e23c8926644b5cc7d4a3d9c21d80a0923383e68";
+const FINAL_HASH: &str = "192d1d40aadf8488e73ce51c2f67703e6634b88cd6cf1ce73f850d01189d7849";
 
 /// Blocks per epoch: the scenario's first epoch holds every DA stage up to the boundary.
 const EPOCH_BLOCKS: u64 = 60;

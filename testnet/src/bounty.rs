@@ -118,6 +118,31 @@ impl Net {
             .context("submission")
     }
 
+    /// The id of the submission to `bounty_id` with `commitment`, paging through its
+    /// submissions.
+    pub async fn submission_with(&self, bounty_id: u64, commitment: &[u8]) -> anyhow::Result<u64> {
+        let mut start_after = 0;
+        loop {
+            let page = self
+                .bounties()
+                .submissions(bounty::QuerySubmissionsRequest {
+                    bounty_id,
+                    start_after,
+                    limit: 0,
+                })
+                .await?
+                .into_inner();
+            if let Some(s) = page.submissions.iter().find(|s| s.commitment == commitment) {
+                return Ok(s.id);
+            }
+            anyhow::ensure!(
+                page.next_start_after != 0,
+                "no submission with my commitment"
+            );
+            start_after = page.next_start_after;
+        }
+    }
+
     pub async fn job(&self, id: u64) -> anyhow::Result<attest::EvaluationJob> {
         attest::query_client::QueryClient::new(self.channel.clone())
             .job(attest::QueryJobRequest { id })
@@ -256,17 +281,7 @@ impl Net {
             }),
         )
         .await?;
-        let subs = self
-            .bounties()
-            .submissions(bounty::QuerySubmissionsRequest { bounty_id })
-            .await?
-            .into_inner()
-            .submissions;
-        let id = subs
-            .iter()
-            .find(|s| s.commitment == commitment)
-            .context("my submission")?
-            .id;
+        let id = self.submission_with(bounty_id, &commitment).await?;
         let h = self
             .send(
                 who,

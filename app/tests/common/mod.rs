@@ -358,15 +358,27 @@ pub async fn query_submission(node: &TestNode, id: u64) -> bounty::Submission {
     r.submission.expect("submission")
 }
 
-/// The submissions to `bounty_id`, by id.
+/// The submissions to `bounty_id`, by id (every page).
 pub async fn query_submissions(node: &TestNode, bounty_id: u64) -> Vec<bounty::Submission> {
-    let r: bounty::QuerySubmissionsResponse = ask(
-        node,
-        "/kaizen.bounty.v1.Query/Submissions",
-        bounty::QuerySubmissionsRequest { bounty_id },
-    )
-    .await;
-    r.submissions
+    let mut all = Vec::new();
+    let mut start_after = 0;
+    loop {
+        let r: bounty::QuerySubmissionsResponse = ask(
+            node,
+            "/kaizen.bounty.v1.Query/Submissions",
+            bounty::QuerySubmissionsRequest {
+                bounty_id,
+                start_after,
+                limit: 0,
+            },
+        )
+        .await;
+        all.extend(r.submissions);
+        if r.next_start_after == 0 {
+            return all;
+        }
+        start_after = r.next_start_after;
+    }
 }
 
 /// The scored submissions to `bounty_id`, best first.
@@ -374,7 +386,10 @@ pub async fn query_leaderboard(node: &TestNode, bounty_id: u64) -> Vec<bounty::S
     let r: bounty::QueryLeaderboardResponse = ask(
         node,
         "/kaizen.bounty.v1.Query/Leaderboard",
-        bounty::QueryLeaderboardRequest { bounty_id },
+        bounty::QueryLeaderboardRequest {
+            bounty_id,
+            limit: 0,
+        },
     )
     .await;
     r.submissions

@@ -107,9 +107,12 @@ pub fn bounty_text(b: &bounty::Bounty) -> String {
         format_percent(u64::from(b.royalty_ppm)),
     );
     s += &format!(
-        "submission fee: {}ukzn; {} submissions; committee {} with quorum {}\n",
-        b.submission_fee, b.submission_count, b.committee_size, b.quorum
+        "submission fee: {}ukzn; {} submissions, {} live; committee {} with quorum {}\n",
+        b.submission_fee, b.submission_count, b.live_submissions, b.committee_size, b.quorum
     );
+    if b.leading_submission_id != 0 && b.winning_submission_id == 0 {
+        s += &format!("leading: submission {}\n", b.leading_submission_id);
+    }
     s += &format!(
         "created at height {}; deadline height {}",
         b.created_height, b.deadline_height

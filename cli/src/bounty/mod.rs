@@ -204,10 +204,24 @@ pub enum BountyQuery {
     },
     /// One bounty.
     Show { id: u64 },
-    /// The submissions of a bounty.
-    Submissions { id: u64 },
-    /// The scored submissions of a bounty, best first.
-    Leaderboard { id: u64 },
+    /// The submissions of a bounty, by id (a page; the next page's `--start-after` is
+    /// printed when there is one).
+    Submissions {
+        id: u64,
+        /// Start after this submission id.
+        #[arg(long, default_value_t = 0)]
+        start_after: u64,
+        /// At most this many (the chain caps it at 100).
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// The scored submissions of a bounty, best first (ties: the earlier commit).
+    Leaderboard {
+        id: u64,
+        /// The best this many (the chain caps it at 100).
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
     /// A registered model and its lineage.
     Model { id: u64 },
     /// The bounty module's parameters.

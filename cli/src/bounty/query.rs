@@ -57,22 +57,34 @@ pub async fn bounty_query(ep: &Endpoints, cmd: BountyQuery) -> anyhow::Result<(V
             let r = bounty::QueryBountyResponse { bounty: Some(b) };
             Ok((proto_json(&r)?, text))
         }
-        BountyQuery::Submissions { id } => {
+        BountyQuery::Submissions {
+            id,
+            start_after,
+            limit,
+        } => {
             let b = get_bounty(ep, id).await?;
             let r = client
-                .submissions(bounty::QuerySubmissionsRequest { bounty_id: id })
+                .submissions(bounty::QuerySubmissionsRequest {
+                    bounty_id: id,
+                    start_after,
+                    limit,
+                })
                 .await
                 .map_err(grpc_error)?
                 .into_inner();
-            Ok((
-                proto_json(&r)?,
-                submissions_text(&r.submissions, &b.metric, false),
-            ))
+            let mut text = submissions_text(&r.submissions, &b.metric, false);
+            if r.next_start_after != 0 {
+                text += &format!("\nmore: --start-after {}", r.next_start_after);
+            }
+            Ok((proto_json(&r)?, text))
         }
-        BountyQuery::Leaderboard { id } => {
+        BountyQuery::Leaderboard { id, limit } => {
             let b = get_bounty(ep, id).await?;
             let r = client
-                .leaderboard(bounty::QueryLeaderboardRequest { bounty_id: id })
+                .leaderboard(bounty::QueryLeaderboardRequest {
+                    bounty_id: id,
+                    limit,
+                })
                 .await
                 .map_err(grpc_error)?
                 .into_inner();

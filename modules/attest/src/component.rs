@@ -11,7 +11,7 @@ use cnidarium::{StateRead, StateWrite};
 use futures::StreamExt;
 use kaizen_auth::AccountWrite;
 use kaizen_framework::{
-    due_queue_keys, BlockCtx, Component, GasMeter, HandlerError, MeteredStateWrite,
+    due_queue_keys, BlockBudget, BlockCtx, Component, GasMeter, HandlerError, MeteredStateWrite,
 };
 use kaizen_proto::kaizen::attest::v1::JobStatus;
 use kaizen_staking::StakingRead;
@@ -69,10 +69,9 @@ pub async fn run_block_work<S: StateWrite>(
     state: &mut S,
     height: u64,
 ) -> Result<BlockWork, HandlerError> {
-    let work = GasMeter::unlimited();
-    let params = state.attest_params(&work).await?;
-    let budget = params.block_work_budget;
+    let params = state.attest_params(&GasMeter::unlimited()).await?;
     let limit = params.max_queue_items_per_block as usize;
+    let mut budget = BlockBudget::new(params.block_work_budget, limit);
     let mut done = BlockWork::default();
 
     let keys = due_queue_keys(
@@ -83,8 +82,7 @@ pub async fn run_block_work<S: StateWrite>(
     )
     .await?;
     for key in keys {
-        if work.used() >= budget || done.window_ends >= limit {
-            done.deferred = true;
+        if !budget.admits(done.window_ends) {
             break;
         }
         state.delete(key.clone());
@@ -93,29 +91,28 @@ pub async fn run_block_work<S: StateWrite>(
             continue;
         };
         let phase = phase.to_string();
-        let Some(mut job) = state.job(&work, id).await? else {
+        let Some(mut job) = state.job(budget.gas(), id).await? else {
             continue;
         };
         match phase.as_str() {
-            "commit" => commit_window_ended(state, &work, &mut job, round, height).await?,
-            "reveal" => reveal_window_ended(state, &work, &mut job, round, height).await?,
+            "commit" => commit_window_ended(state, budget.gas(), &mut job, round, height).await?,
+            "reveal" => reveal_window_ended(state, budget.gas(), &mut job, round, height).await?,
             _ => continue,
         }
-        state.put_job(&work, &job)?;
+        state.put_job(budget.gas(), &job)?;
     }
 
     let mut room = Room::new();
     let queued = first_keys(state, state_key::queued_prefix(), limit.saturating_add(1)).await?;
     for key in queued {
-        if work.used() >= budget || done.queued_started >= limit {
-            done.deferred = true;
+        if !budget.admits(done.queued_started) {
             break;
         }
         let Some(id) = state_key::parse_queued(&key) else {
             state.delete(key);
             continue;
         };
-        let Some(mut job) = state.job(&work, id).await? else {
+        let Some(mut job) = state.job(budget.gas(), id).await? else {
             state.delete(key);
             continue;
         };
@@ -123,13 +120,13 @@ pub async fn run_block_work<S: StateWrite>(
             state.delete(key);
             continue;
         }
-        if start_if_room(state, &work, &mut job, &mut room, height).await? {
+        if start_if_room(state, budget.gas(), &mut job, &mut room, height).await? {
             done.queued_started += 1;
-            state.put_job(&work, &job)?;
+            state.put_job(budget.gas(), &job)?;
         }
     }
 
-    let epoch = state.epoch_at(&work, height).await?;
+    let epoch = state.epoch_at(budget.gas(), height).await?;
     let awaiting = first_keys(state, state_key::awaiting_prefix(), limit.saturating_add(1)).await?;
     let mut evaluators = None;
     for key in awaiting {
@@ -140,26 +137,26 @@ pub async fn run_block_work<S: StateWrite>(
         if beacon_epoch > epoch {
             break;
         }
-        if work.used() >= budget || done.draws >= limit {
-            done.deferred = true;
+        if !budget.admits(done.draws) {
             break;
         }
         state.delete(key);
         done.draws += 1;
-        let Some(mut job) = state.job(&work, id).await? else {
+        let Some(mut job) = state.job(budget.gas(), id).await? else {
             continue;
         };
         if job.status != JobStatus::AwaitingBeacon as i32 || job.beacon_epoch != beacon_epoch {
             continue;
         }
         if evaluators.is_none() {
-            evaluators = Some(load_evaluators(state, &work).await?);
+            evaluators = Some(load_evaluators(state, budget.gas()).await?);
         }
         let all = evaluators.as_deref().unwrap_or_default();
-        draw_round(state, &work, &mut job, all, &mut room, height).await?;
-        state.put_job(&work, &job)?;
+        draw_round(state, budget.gas(), &mut job, all, &mut room, height).await?;
+        state.put_job(budget.gas(), &job)?;
     }
-    done.gas_used = work.used();
+    done.gas_used = budget.used();
+    done.deferred = budget.deferred();
     Ok(done)
 }
 

@@ -625,33 +625,33 @@ pub async fn reveal_window_ended<S: StateWrite>(
     Ok(())
 }
 
-/// The job ids finalized and not yet handled, oldest first, at most `limit`; each is
-/// removed from the queue.
+/// The queue entries of jobs finalized and not yet handled, oldest first, at most
+/// `limit`; [`take_finalized`] handles one.
+pub async fn finalized_keys<S: StateRead>(
+    state: &S,
+    limit: usize,
+) -> Result<Vec<String>, HandlerError> {
+    use futures::StreamExt;
+    let mut keys = Vec::new();
+    let mut stream = Box::pin(state.prefix_keys(state_key::finalized_prefix()));
+    while keys.len() < limit {
+        let Some(key) = stream.next().await else {
+            break;
+        };
+        keys.push(key.map_err(HandlerError::internal)?);
+    }
+    Ok(keys)
+}
+
+/// Removes one entry of [`finalized_keys`] from the queue; its job, if it exists.
 pub async fn take_finalized<S: StateWrite>(
     state: &mut S,
-    limit: usize,
-) -> Result<Vec<EvaluationJob>, HandlerError> {
-    use futures::StreamExt;
-    let gas = GasMeter::unlimited();
-    let mut keys = Vec::new();
-    {
-        let mut stream = Box::pin(state.prefix_keys(state_key::finalized_prefix()));
-        while let Some(key) = stream.next().await {
-            keys.push(key.map_err(HandlerError::internal)?);
-            if keys.len() >= limit {
-                break;
-            }
-        }
+    gas: &GasMeter,
+    key: &str,
+) -> Result<Option<EvaluationJob>, HandlerError> {
+    state.delete_metered(gas, key.to_string())?;
+    match state_key::parse_finalized(key) {
+        Some(id) => state.job(gas, id).await,
+        None => Ok(None),
     }
-    let mut jobs = Vec::new();
-    for key in keys {
-        state.delete(key.clone());
-        let Some(id) = state_key::parse_finalized(&key) else {
-            continue;
-        };
-        if let Some(job) = state.job(&gas, id).await? {
-            jobs.push(job);
-        }
-    }
-    Ok(jobs)
 }

@@ -20,7 +20,7 @@ pub enum BountyError {
     NotOpen { id: u64, why: String },
     #[error("this commitment was already used")]
     CommitmentInUse,
-    #[error("bounty {0} has reached its submission limit")]
+    #[error("bounty {0} holds as many live submissions as it may; a slot frees when a commit expires or a verdict does not lead")]
     TooManySubmissions(u64),
     #[error("submission {0} does not exist")]
     SubmissionNotFound(u64),

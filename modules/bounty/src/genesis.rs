@@ -3,7 +3,8 @@
 //! ```json
 //! "bounty": { "params": { "max_submissions_per_bounty": 64, "reveal_window_blocks": 20,
 //!             "max_deadline_blocks": 1000000, "max_title_bytes": 128,
-//!             "max_queue_items_per_block": 64 } }
+//!             "max_queue_items_per_block": 64, "min_reward": "1000000",
+//!             "block_work_budget": "20000000" } }
 //! ```
 
 pub use kaizen_proto::kaizen::bounty::v1::{GenesisState, Params};
@@ -17,6 +18,7 @@ pub fn default_params() -> Params {
         max_title_bytes: 128,
         max_queue_items_per_block: 64,
         min_reward: "1000000".into(),
+        block_work_budget: 20_000_000,
     }
 }
 
@@ -24,7 +26,7 @@ pub fn validate_params(params: &Params) -> anyhow::Result<()> {
     kaizen_framework::parse_amount(&params.min_reward)?;
     anyhow::ensure!(
         (1..=1024).contains(&params.max_submissions_per_bounty),
-        "bounty.params.max_submissions_per_bounty must be in 1..=1024 (settlement scans them)"
+        "bounty.params.max_submissions_per_bounty must be in 1..=1024 (settlement scans the live ones)"
     );
     anyhow::ensure!(
         params.reveal_window_blocks >= 1,
@@ -41,6 +43,10 @@ pub fn validate_params(params: &Params) -> anyhow::Result<()> {
     anyhow::ensure!(
         params.max_queue_items_per_block >= 1,
         "bounty.params.max_queue_items_per_block must be positive"
+    );
+    anyhow::ensure!(
+        params.block_work_budget >= 1,
+        "bounty.params.block_work_budget must be positive"
     );
     Ok(())
 }

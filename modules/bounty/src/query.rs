@@ -7,12 +7,12 @@ use kaizen_proto::kaizen::bounty::v1::{
     QueryBountiesRequest, QueryBountiesResponse, QueryBountyRequest, QueryBountyResponse,
     QueryLeaderboardRequest, QueryLeaderboardResponse, QueryModelRequest, QueryModelResponse,
     QueryParamsRequest, QueryParamsResponse, QuerySubmissionRequest, QuerySubmissionResponse,
-    QuerySubmissionsRequest, QuerySubmissionsResponse, SubmissionStatus,
+    QuerySubmissionsRequest, QuerySubmissionsResponse,
 };
 
 use crate::{state_key, view::BountyRead};
 
-/// Most bounties one `Bounties` answer lists.
+/// Most entries one `Bounties`, `Submissions` or `Leaderboard` answer lists.
 pub const MAX_PAGE: u32 = 100;
 
 fn not_found(what: String) -> HandlerError {
@@ -34,11 +34,7 @@ pub async fn bounties<S: StateRead>(
     state: &S,
     req: &QueryBountiesRequest,
 ) -> Result<QueryBountiesResponse, HandlerError> {
-    let limit = if req.limit == 0 {
-        MAX_PAGE
-    } else {
-        req.limit.min(MAX_PAGE)
-    } as usize;
+    let limit = page_size(req.limit);
     let gas = GasMeter::unlimited();
     let mut ids = Vec::new();
     {
@@ -76,6 +72,14 @@ pub async fn submission<S: StateRead>(
     })
 }
 
+fn page_size(limit: u32) -> usize {
+    if limit == 0 {
+        MAX_PAGE as usize
+    } else {
+        limit.min(MAX_PAGE) as usize
+    }
+}
+
 pub async fn submissions<S: StateRead>(
     state: &S,
     req: &QuerySubmissionsRequest,
@@ -85,37 +89,43 @@ pub async fn submissions<S: StateRead>(
         .bounty(&gas, req.bounty_id)
         .await?
         .ok_or_else(|| not_found(format!("bounty {} does not exist", req.bounty_id)))?;
+    let limit = page_size(req.limit);
+    // One more than the page tells whether another page follows.
+    let mut submissions = state
+        .submissions_of(&gas, req.bounty_id, req.start_after, limit + 1)
+        .await?;
+    let next_start_after = if submissions.len() > limit {
+        submissions.truncate(limit);
+        submissions.last().map_or(0, |s| s.id)
+    } else {
+        0
+    };
     Ok(QuerySubmissionsResponse {
-        submissions: state.submissions_of(&gas, req.bounty_id).await?,
+        submissions,
+        next_start_after,
     })
 }
 
+/// The best scored submissions of a bounty (the winner among them), read from its
+/// ranked index: best score first, ties by the earlier commit.
 pub async fn leaderboard<S: StateRead>(
     state: &S,
     req: &QueryLeaderboardRequest,
 ) -> Result<QueryLeaderboardResponse, HandlerError> {
     let gas = GasMeter::unlimited();
-    let b = state
+    state
         .bounty(&gas, req.bounty_id)
         .await?
         .ok_or_else(|| not_found(format!("bounty {} does not exist", req.bounty_id)))?;
-    let mut subs: Vec<_> = state
-        .submissions_of(&gas, req.bounty_id)
-        .await?
-        .into_iter()
-        .filter(|s| {
-            s.status == SubmissionStatus::Scored as i32 || s.status == SubmissionStatus::Won as i32
-        })
-        .collect();
-    subs.sort_by(|a, c| {
-        let by_score = if b.higher_is_better {
-            c.score_ppm.cmp(&a.score_ppm)
-        } else {
-            a.score_ppm.cmp(&c.score_ppm)
-        };
-        by_score.then((a.commit_height, a.id).cmp(&(c.commit_height, c.id)))
-    });
-    Ok(QueryLeaderboardResponse { submissions: subs })
+    let submissions = state
+        .indexed_submissions(
+            &gas,
+            &state_key::ranking(req.bounty_id),
+            0,
+            page_size(req.limit),
+        )
+        .await?;
+    Ok(QueryLeaderboardResponse { submissions })
 }
 
 pub async fn model<S: StateRead>(

@@ -7,6 +7,11 @@
 //! sponsor. Either way, fees of commitments still waiting for their reveal go back to
 //! their submitters, and forfeited fees (commitments never revealed) are burned: paid to
 //! the sponsor, they made filling a bounty's submission slots free for the sponsor.
+//!
+//! Settlement reads only a bounty's live submissions (`Bounty.live_submissions`): the
+//! commits waiting for a reveal, the evaluations under way and the one leader. The
+//! others cannot change a decision, so they leave the live set (and free their slot)
+//! the moment their fate is known.
 
 use cnidarium::StateWrite;
 use kaizen_bank::BankWrite;
@@ -62,7 +67,7 @@ pub async fn close_with_refund<S: StateWrite>(
     let refund = parse_amount(&bounty.reward)?;
     pay(state, gas, &bounty.sponsor.parse()?, refund).await?;
     burn_forfeited(state, gas, bounty).await?;
-    release_pending_commits(state, gas, bounty).await?;
+    release_live(state, gas, bounty).await?;
     bounty.status = status as i32;
     bounty.closed_height = height;
     state.put_bounty(gas, bounty)?;
@@ -101,15 +106,17 @@ async fn burn_forfeited<S: StateWrite>(
         .await
 }
 
-/// Commitments still inside their reveal window when the bounty closes get their fee
-/// back: they never had the chance to be evaluated.
-async fn release_pending_commits<S: StateWrite>(
+/// At close, the live set empties (the caller stores `bounty`). Commitments still inside
+/// their reveal window get their fee back: they never had the chance to be evaluated.
+/// Evaluations under way finish; their verdicts are recorded but decide nothing.
+async fn release_live<S: StateWrite>(
     state: &mut S,
     gas: &GasMeter,
-    bounty: &Bounty,
+    bounty: &mut Bounty,
 ) -> Result<(), HandlerError> {
     let fee = parse_amount(&bounty.submission_fee)?;
-    for mut sub in state.submissions_of(gas, bounty.id).await? {
+    for mut sub in state.live_submissions(gas, bounty.id).await? {
+        state.leave_live(gas, bounty, sub.id).await?;
         if sub.status != SubmissionStatus::Committed as i32 {
             continue;
         }
@@ -160,6 +167,7 @@ pub async fn expire_submission<S: StateWrite>(
     let fee = parse_amount(&bounty.submission_fee)?;
     let forfeited = parse_amount(&bounty.forfeited_fees)?.saturating_add(fee);
     bounty.forfeited_fees = forfeited.to_string();
+    state.leave_live(gas, &mut bounty, sub.id).await?;
     state.put_bounty(gas, &bounty)?;
     sub.status = SubmissionStatus::Expired as i32;
     state.put_submission(gas, &sub)?;
@@ -250,6 +258,7 @@ pub async fn apply_verdict<S: StateWrite>(
             bounty.effective_target_ppm,
             bounty.higher_is_better,
         );
+        state.rank(gas, &bounty, &sub)?;
     } else {
         sub.status = SubmissionStatus::Failed as i32;
         sub.failure_code = if job.status == JobStatus::NoQuorum as i32 {
@@ -260,7 +269,52 @@ pub async fn apply_verdict<S: StateWrite>(
     }
     state.put_submission(gas, &sub)?;
     emit_scored(state, gas, &sub, if scored { "scored" } else { "failed" })?;
+    if sub.beats_target && bounty.status == BountyStatus::Open as i32 {
+        contest_lead(state, gas, &mut bounty, &sub).await?;
+    } else {
+        state.leave_live(gas, &mut bounty, sub.id).await?;
+    }
+    state.put_bounty(gas, &bounty)?;
     Ok(Some(bounty.id))
+}
+
+/// A new beater takes the lead or leaves the live set: of two beaters only the leader
+/// can still win, so the other's slot is freed (the caller stores `bounty`).
+async fn contest_lead<S: StateWrite>(
+    state: &mut S,
+    gas: &GasMeter,
+    bounty: &mut Bounty,
+    beater: &Submission,
+) -> Result<(), HandlerError> {
+    let leader = match bounty.leading_submission_id {
+        0 => None,
+        id => state.submission(gas, id).await?,
+    };
+    match leader {
+        Some(leader) if !leads(bounty, beater, &leader) => {
+            state.leave_live(gas, bounty, beater.id).await
+        }
+        Some(leader) => {
+            state.leave_live(gas, bounty, leader.id).await?;
+            bounty.leading_submission_id = beater.id;
+            Ok(())
+        }
+        None => {
+            bounty.leading_submission_id = beater.id;
+            Ok(())
+        }
+    }
+}
+
+/// Whether beater `a` would win over beater `b` under the bounty's mode: first-to-beat
+/// by the earlier commit, best-by-deadline by the better score, then the earlier commit.
+pub fn leads(bounty: &Bounty, a: &Submission, b: &Submission) -> bool {
+    let earlier = (a.commit_height, a.id) < (b.commit_height, b.id);
+    if bounty.mode == BountyMode::FirstToBeat as i32 {
+        return earlier;
+    }
+    better(a.score_ppm, b.score_ppm, bounty.higher_is_better)
+        || (a.score_ppm == b.score_ppm && earlier)
 }
 
 /// What a bounty's submissions decide right now.
@@ -328,7 +382,7 @@ pub async fn decide_and_settle<S: StateWrite>(
     if bounty.status != BountyStatus::Open as i32 {
         return Ok(());
     }
-    let subs = state.submissions_of(gas, bounty_id).await?;
+    let subs = state.live_submissions(gas, bounty_id).await?;
     match decide(&bounty, &subs, height) {
         Decision::Wait => Ok(()),
         Decision::Refund => {
@@ -376,7 +430,7 @@ async fn settle_win<S: StateWrite>(
     }
     pay(state, gas, &winner_address, to_winner).await?;
     burn_forfeited(state, gas, bounty).await?;
-    release_pending_commits(state, gas, bounty).await?;
+    release_live(state, gas, bounty).await?;
 
     // The registry: the improver first, then the parent's beneficiaries.
     let parent_id = if winner.parent_model_id != 0 {
@@ -435,7 +489,7 @@ pub async fn deadline_passed<S: StateWrite>(
     bounty_id: u64,
     height: u64,
 ) -> Result<(), HandlerError> {
-    let subs = state.submissions_of(gas, bounty_id).await?;
+    let subs = state.live_submissions(gas, bounty_id).await?;
     for s in subs {
         if s.status == SubmissionStatus::Committed as i32 {
             expire_submission(state, gas, s.id, height).await?;
@@ -468,6 +522,44 @@ mod tests {
             beats_target: score >= 900_000,
             ..Default::default()
         }
+    }
+
+    /// The leader is the one beater `decide` would pick from all of them, so the
+    /// beaters it drops from the live set could never change a decision.
+    #[test]
+    fn the_leader_is_the_beater_decide_would_pick() {
+        let beaters = [
+            sub(1, 10, SubmissionStatus::Scored, 950_000),
+            sub(2, 9, SubmissionStatus::Scored, 920_000),
+            sub(3, 11, SubmissionStatus::Scored, 990_000),
+            sub(4, 9, SubmissionStatus::Scored, 990_000),
+            sub(5, 9, SubmissionStatus::Scored, 920_000),
+        ];
+        for mode in [BountyMode::FirstToBeat, BountyMode::BestByDeadline] {
+            let b = bounty(mode, 100);
+            let mut leader = beaters[0].clone();
+            for s in &beaters[1..] {
+                if leads(&b, s, &leader) {
+                    leader = s.clone();
+                }
+                assert!(!leads(&b, &leader, &leader), "nobody leads itself");
+            }
+            assert_eq!(
+                decide(&b, &beaters, 100),
+                Decision::Win(leader.id),
+                "{mode:?}"
+            );
+        }
+        assert!(leads(
+            &bounty(BountyMode::BestByDeadline, 100),
+            &beaters[3],
+            &beaters[2]
+        ));
+        let lower_is_better = Bounty {
+            higher_is_better: false,
+            ..bounty(BountyMode::BestByDeadline, 100)
+        };
+        assert!(leads(&lower_is_better, &beaters[1], &beaters[0]));
     }
 
     #[test]

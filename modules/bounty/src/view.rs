@@ -37,19 +37,50 @@ pub trait BountyRead: StateRead {
         self.get_proto_metered(gas, &state_key::model(id)).await
     }
 
-    /// A bounty's submissions in id order (at most `max_submissions_per_bounty`).
+    /// A page of a bounty's submissions in id order: ids above `start_after`, at most
+    /// `limit`.
     async fn submissions_of(
         &self,
         gas: &GasMeter,
         bounty: u64,
+        start_after: u64,
+        limit: usize,
+    ) -> Result<Vec<Submission>, HandlerError> {
+        self.indexed_submissions(gas, &state_key::submissions_of(bounty), start_after, limit)
+            .await
+    }
+
+    /// A bounty's live submissions in id order (at most `max_submissions_per_bounty`):
+    /// everything that can still decide it.
+    async fn live_submissions(
+        &self,
+        gas: &GasMeter,
+        bounty: u64,
+    ) -> Result<Vec<Submission>, HandlerError> {
+        self.indexed_submissions(gas, &state_key::lives_of(bounty), 0, usize::MAX)
+            .await
+    }
+
+    /// The submissions an index under `prefix` names by trailing id, ids above
+    /// `start_after`, at most `limit`; each read is metered.
+    async fn indexed_submissions(
+        &self,
+        gas: &GasMeter,
+        prefix: &str,
+        start_after: u64,
+        limit: usize,
     ) -> Result<Vec<Submission>, HandlerError> {
         let mut ids = Vec::new();
         {
-            let mut stream = Box::pin(self.prefix_keys(&state_key::submissions_of(bounty)));
-            while let Some(key) = stream.next().await {
+            let mut stream = Box::pin(self.prefix_keys(prefix));
+            while ids.len() < limit {
+                let Some(key) = stream.next().await else {
+                    break;
+                };
                 let key = key.map_err(HandlerError::internal)?;
-                if let Some(id) = state_key::trailing_id(&key) {
-                    ids.push(id);
+                match state_key::trailing_id(&key) {
+                    Some(id) if id > start_after => ids.push(id),
+                    _ => {}
                 }
             }
         }
@@ -106,6 +137,53 @@ pub trait BountyWrite: StateWrite {
 
     fn put_model(&mut self, gas: &GasMeter, m: &Model) -> Result<(), HandlerError> {
         self.put_proto_metered(gas, state_key::model(m.id), m)
+    }
+
+    /// Counts `submission` among the bounty's live ones (the caller stores `bounty`).
+    fn join_live(
+        &mut self,
+        gas: &GasMeter,
+        bounty: &mut Bounty,
+        submission: u64,
+    ) -> Result<(), HandlerError> {
+        bounty.live_submissions = bounty
+            .live_submissions
+            .checked_add(1)
+            .ok_or_else(|| HandlerError::internal("live submissions overflow"))?;
+        self.put_raw_metered(gas, state_key::live_of(bounty.id, submission), vec![1])
+    }
+
+    /// Frees `submission`'s live slot if it holds one (the caller stores `bounty`).
+    async fn leave_live(
+        &mut self,
+        gas: &GasMeter,
+        bounty: &mut Bounty,
+        submission: u64,
+    ) -> Result<(), HandlerError> {
+        let key = state_key::live_of(bounty.id, submission);
+        if self.get_raw_metered(gas, &key).await?.is_none() {
+            return Ok(());
+        }
+        bounty.live_submissions = bounty.live_submissions.saturating_sub(1);
+        if bounty.leading_submission_id == submission {
+            bounty.leading_submission_id = 0;
+        }
+        self.delete_metered(gas, key)
+    }
+
+    /// Lists a scored submission on its bounty's leaderboard (best first, ties: the
+    /// earlier commit).
+    fn rank(
+        &mut self,
+        gas: &GasMeter,
+        bounty: &Bounty,
+        s: &Submission,
+    ) -> Result<(), HandlerError> {
+        self.put_raw_metered(
+            gas,
+            state_key::ranked(bounty.id, bounty.higher_is_better, s),
+            vec![1],
+        )
     }
 
     /// Takes the next id of the counter under `key` (`next_bounty_id`,

@@ -117,9 +117,70 @@ impl GasMeter {
     }
 }
 
+/// The work a block hook may do: reads and writes metered with the transaction schedule
+/// up to `budget` gas, and at most `per_kind` items of each kind of work.
+///
+/// # Invariants
+/// An item starts only while the gas used is below the budget, so a hook's work is at
+/// most the budget plus one item; once an item is refused, [`deferred`](Self::deferred)
+/// tells the caller that due work waits for the next block.
+#[derive(Debug)]
+pub struct BlockBudget {
+    gas: GasMeter,
+    budget: u64,
+    per_kind: usize,
+    deferred: bool,
+}
+
+impl BlockBudget {
+    pub fn new(budget: u64, per_kind: usize) -> Self {
+        Self {
+            gas: GasMeter::unlimited(),
+            budget,
+            per_kind,
+            deferred: false,
+        }
+    }
+
+    /// The meter every read and write of the hook is charged to.
+    pub fn gas(&self) -> &GasMeter {
+        &self.gas
+    }
+
+    /// Whether one more item of a kind that already handled `handled` may start; when
+    /// not, the rest of the due work is deferred.
+    pub fn admits(&mut self, handled: usize) -> bool {
+        let room = self.gas.used() < self.budget && handled < self.per_kind;
+        self.deferred |= !room;
+        room
+    }
+
+    pub fn deferred(&self) -> bool {
+        self.deferred
+    }
+
+    pub fn used(&self) -> u64 {
+        self.gas.used()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_block_budget_admits_items_while_below_its_gas_and_its_cap() {
+        let mut b = BlockBudget::new(100, 2);
+        assert!(b.admits(0) && b.admits(1));
+        assert!(!b.admits(2), "the cap per kind");
+        assert!(b.deferred());
+        let mut b = BlockBudget::new(100, 10);
+        b.gas().consume(99, "item").unwrap();
+        assert!(b.admits(0), "below the budget an item starts");
+        b.gas().consume(50, "item").unwrap();
+        assert!(!b.admits(1) && b.deferred());
+        assert_eq!(b.used(), 149, "at most the budget plus the last item");
+    }
 
     #[test]
     fn meter_stops_at_the_limit_and_reports_it() {

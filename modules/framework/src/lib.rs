@@ -41,7 +41,7 @@ pub use component::{BlockCtx, Component};
 pub use counter::{Counter, CounterError};
 pub use error::{ErrorCode, HandlerError, TxError};
 pub use event::TypedEvent;
-pub use gas::{GasMeter, GasSchedule};
+pub use gas::{BlockBudget, GasMeter, GasSchedule};
 #[cfg(feature = "component")]
 pub use handler::{ExecMode, MsgHandler, TxCtx};
 pub use queue::queue_height;

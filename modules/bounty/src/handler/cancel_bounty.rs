@@ -1,5 +1,5 @@
-//! `kaizen.bounty.v1.MsgCancelBounty`: the sponsor takes the reward back, only before
-//! anyone committed a submission.
+//! `kaizen.bounty.v1.MsgCancelBounty`: the sponsor takes the reward back, only while no
+//! submission is live (no commit waits for its reveal, no evaluation runs, nobody leads).
 
 use async_trait::async_trait;
 use cnidarium::StateWrite;
@@ -57,10 +57,13 @@ impl MsgHandler for CancelBounty {
             }
             .into());
         }
-        if bounty.submission_count > 0 {
+        if bounty.live_submissions > 0 {
             return Err(BountyError::CannotCancel {
                 id: bounty.id,
-                why: format!("{} submission(s) were committed", bounty.submission_count),
+                why: format!(
+                    "{} submission(s) are live (waiting for a reveal, being evaluated or leading)",
+                    bounty.live_submissions
+                ),
             }
             .into());
         }

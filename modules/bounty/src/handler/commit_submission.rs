@@ -84,7 +84,10 @@ impl MsgHandler for CommitSubmission {
             }
             .into());
         }
-        if bounty.submission_count >= params.max_submissions_per_bounty {
+        // Only live submissions hold a slot: an expired commit, a failed or non-beating
+        // verdict and an overtaken leader free theirs, so squatting costs a fee per slot
+        // per reveal window instead of once.
+        if bounty.live_submissions >= params.max_submissions_per_bounty {
             return Err(BountyError::TooManySubmissions(bounty.id).into());
         }
         let slot = state_key::commitment(&self.commitment);
@@ -128,7 +131,8 @@ impl MsgHandler for CommitSubmission {
             state_key::reveal_expiry(reveal_deadline, id),
             vec![1],
         )?;
-        bounty.submission_count += 1;
+        bounty.submission_count = bounty.submission_count.saturating_add(1);
+        state.join_live(ctx.gas, &mut bounty, id)?;
         state.put_bounty(ctx.gas, &bounty)?;
         state.emit(
             ctx.gas,

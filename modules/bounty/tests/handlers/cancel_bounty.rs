@@ -1,12 +1,15 @@
 //! `MsgCancelBounty`: only the sponsor, only while the bounty is open or evaluating its
-//! baseline, and only before anyone committed a submission; the reward goes back in
-//! full (`EventBountyClosed`). Every refusal leaves state as it was.
+//! baseline, and only while no submission is live (a commit waiting for its reveal, an
+//! evaluation, a leader); the reward goes back in full (`EventBountyClosed`). Every refusal leaves state as it was.
 
 use kaizen_bounty::{bounty_escrow, events::EventBountyClosed, BountyStatus, CancelBounty};
 use kaizen_framework::HandlerError;
 use kaizen_proto::kaizen::bounty::v1::MsgCancelBounty;
 
-use crate::setup::{alice, create, events_of, sponsor, whole, TestChain, REWARD, SUBMISSION_FEE};
+use crate::setup::{
+    alice, bob, create, events_of, sponsor, whole, TestChain, REVEAL_WINDOW, REWARD,
+    SUBMISSION_FEE, SUBMITTER_UKZN,
+};
 
 fn cancel(bounty_id: u64) -> CancelBounty {
     CancelBounty {
@@ -79,6 +82,31 @@ async fn cancelling_a_closed_bounty_is_refused_and_changes_nothing() {
     let bounty_id = chain.open_bounty().await;
     chain.ok(&cancel(bounty_id)).await;
     assert_eq!(chain.refused(&cancel(bounty_id)).await, ("bounty", 7));
+}
+
+#[tokio::test]
+async fn a_squatters_commitment_blocks_cancel_only_until_its_reveal_window_ends() {
+    let mut chain = TestChain::new().await;
+    let bounty_id = chain.open_bounty().await;
+    let committed_at = chain.height;
+    chain
+        .commit(bounty_id, &bob(), &whole(&chain.blobs.model_a))
+        .await;
+    assert_eq!(chain.refused(&cancel(bounty_id)).await, ("bounty", 7));
+    while chain.height <= committed_at + REVEAL_WINDOW {
+        chain.next_block().await;
+    }
+    let before = chain.balance(&sponsor()).await;
+    chain.ok(&cancel(bounty_id)).await;
+    assert_eq!(
+        chain.bounty(bounty_id).await.status,
+        BountyStatus::Cancelled as i32
+    );
+    // The reward comes back; the squatter's forfeited fee is burned, not paid to the
+    // sponsor.
+    assert_eq!(chain.balance(&sponsor()).await, before + REWARD);
+    assert_eq!(chain.balance(&bounty_escrow()).await, 0);
+    assert_eq!(chain.balance(&bob()).await, SUBMITTER_UKZN - SUBMISSION_FEE);
 }
 
 #[tokio::test]

@@ -3,15 +3,15 @@
 //! starts (`EventSubmissionCommitted`). Every refusal leaves state as it was.
 
 use kaizen_bounty::{
-    bounty_escrow, events::EventSubmissionCommitted, state_key, BountyStatus, CancelBounty,
-    CommitSubmission, SubmissionStatus,
+    bounty_escrow, events::EventSubmissionCommitted, state_key, BountyMode, BountyStatus,
+    CancelBounty, CommitSubmission, SubmissionStatus,
 };
 use kaizen_framework::HandlerError;
 use kaizen_proto::kaizen::bounty::v1::{MsgCommitSubmission, MsgCreateBounty};
 
 use crate::setup::{
-    alice, bob, commit_msg, create, events_of, nobody, sponsor, whole, TestChain, EPOCH_BLOCKS,
-    MAX_SUBMISSIONS, REVEAL_WINDOW, SUBMISSION_FEE, SUBMITTER_UKZN,
+    alice, bob, commit_msg, create, events_of, nobody, scored, sponsor, whole, TestChain, BASELINE,
+    EPOCH_BLOCKS, MAX_SUBMISSIONS, MIN_IMPROVEMENT, REVEAL_WINDOW, SUBMISSION_FEE, SUBMITTER_UKZN,
 };
 
 #[tokio::test]
@@ -211,4 +211,121 @@ fn a_commitment_with_a_malformed_address_does_not_parse() {
     };
     assert_eq!(code(&msg(alice().to_string())), Ok(()));
     assert_eq!(code(&msg("cosmos1xyz".into())), Err(("sdk", 7)));
+}
+
+/// The attack of issue 14, item 3: a squatter fills every slot with commitments it never
+/// reveals. They used to hold their slots until the bounty closed (for the price of
+/// their fees, which the sponsor got back); now each frees its slot when its reveal
+/// window ends, and its fee is burned at close.
+#[tokio::test]
+async fn commitments_never_revealed_free_their_slots_when_their_reveal_window_ends() {
+    let mut chain = TestChain::new().await;
+    let bounty_id = chain.open_bounty().await;
+    let squats = [
+        chain.blobs.model_a.clone(),
+        chain.blobs.model_b.clone(),
+        chain.blobs.patch.clone(),
+    ];
+    assert_eq!(squats.len(), MAX_SUBMISSIONS as usize);
+    let committed_at = chain.height;
+    for model in &squats {
+        chain.commit(bounty_id, &bob(), &whole(model)).await;
+    }
+    let alices = commit_msg(bounty_id, &alice(), &whole(&chain.blobs.model_a));
+    assert_eq!(chain.refused(&alices).await, ("bounty", 10));
+    assert_eq!(
+        chain.bounty(bounty_id).await.live_submissions,
+        MAX_SUBMISSIONS
+    );
+
+    // The last block of their reveal window ends; the next one takes Alice's commit.
+    while chain.height <= committed_at + REVEAL_WINDOW {
+        chain.next_block().await;
+    }
+    let b = chain.bounty(bounty_id).await;
+    assert_eq!(
+        (b.live_submissions, b.submission_count),
+        (0, MAX_SUBMISSIONS)
+    );
+    assert_eq!(b.forfeited_fees, (3 * SUBMISSION_FEE).to_string());
+    for id in 1..=3 {
+        assert!(!chain.has(&state_key::live_of(bounty_id, id)).await);
+    }
+    chain.ok(&alices).await;
+    let b = chain.bounty(bounty_id).await;
+    assert_eq!((b.live_submissions, b.submission_count), (1, 4));
+    assert_eq!(
+        chain.balance(&bob()).await,
+        SUBMITTER_UKZN - 3 * SUBMISSION_FEE
+    );
+}
+
+/// The same attack by a submitter that can beat the target: copies of its model (or
+/// worse ones) fill the slots of a best-by-deadline bounty. Only the leader can still
+/// win, so every other verdict frees its slot at once.
+#[tokio::test]
+async fn beaters_that_can_no_longer_win_free_their_slots_and_the_leader_keeps_one() {
+    let mut chain = TestChain::new().await;
+    let msg = MsgCreateBounty {
+        mode: BountyMode::BestByDeadline as i32,
+        ..chain.create_msg()
+    };
+    let bounty_id = chain.open(&msg).await;
+    let beating = BASELINE + MIN_IMPROVEMENT;
+    let mut jobs = Vec::new();
+    let mut ids = Vec::new();
+    for model in [
+        chain.blobs.model_a.clone(),
+        chain.blobs.model_b.clone(),
+        chain.blobs.patch.clone(),
+    ] {
+        let (id, job) = chain.submit(bounty_id, &bob(), &whole(&model)).await;
+        ids.push(id);
+        jobs.push(job);
+    }
+    assert_eq!(
+        chain.bounty(bounty_id).await.live_submissions,
+        MAX_SUBMISSIONS
+    );
+    // The second is the best; the first and the third tie below it.
+    chain
+        .evaluate_all(&[
+            (jobs[0], scored(beating)),
+            (jobs[1], scored(beating + 10_000)),
+            (jobs[2], scored(beating)),
+        ])
+        .await;
+    let b = chain.bounty(bounty_id).await;
+    assert_eq!(
+        b.status,
+        BountyStatus::Open as i32,
+        "it waits for its deadline"
+    );
+    assert_eq!((b.live_submissions, b.leading_submission_id), (1, ids[1]));
+    assert!(chain.has(&state_key::live_of(bounty_id, ids[1])).await);
+    assert!(!chain.has(&state_key::live_of(bounty_id, ids[0])).await);
+    // Two slots are free again, and the leaderboard still shows every score.
+    chain
+        .commit(bounty_id, &alice(), &whole(&chain.blobs.model_a))
+        .await;
+    chain
+        .commit(bounty_id, &alice(), &whole(&chain.blobs.model_b))
+        .await;
+    let one_more = commit_msg(bounty_id, &alice(), &whole(&chain.blobs.patch));
+    assert_eq!(chain.refused(&one_more).await, ("bounty", 10));
+    let board = kaizen_bounty::query::leaderboard(
+        &chain.state,
+        &kaizen_proto::kaizen::bounty::v1::QueryLeaderboardRequest {
+            bounty_id,
+            limit: 0,
+        },
+    )
+    .await
+    .expect("leaderboard");
+    let order: Vec<u64> = board.submissions.iter().map(|s| s.id).collect();
+    assert_eq!(
+        order,
+        vec![ids[1], ids[0], ids[2]],
+        "best first, ties: earlier commit"
+    );
 }

@@ -3,5 +3,6 @@
 mod cancel_bounty;
 mod commit_submission;
 mod create_bounty;
+mod end_block;
 mod reveal_submission;
 mod setup;

@@ -17,9 +17,10 @@ use kaizen_bank::{
     Bank, BankRead,
 };
 use kaizen_bounty::{
-    events::EventSubmissionCommitted, genesis as bounty_genesis, submission_commitment, Bounties,
-    Bounty, BountyMode, BountyRead, BountyStatus, CommitSubmission, CreateBounty, Model,
-    RevealSubmission, Submission,
+    component::{run_block_work, BlockWork},
+    events::EventSubmissionCommitted,
+    genesis as bounty_genesis, submission_commitment, Bounties, Bounty, BountyMode, BountyRead,
+    BountyStatus, CommitSubmission, CreateBounty, Model, RevealSubmission, Submission,
 };
 use kaizen_da_core::{
     assignment::availability_message,
@@ -212,6 +213,7 @@ fn test_genesis() -> (
             max_title_bytes: MAX_TITLE_BYTES,
             max_queue_items_per_block: 64,
             min_reward: MIN_REWARD.to_string(),
+            block_work_budget: 20_000_000,
         }),
     };
     (
@@ -357,6 +359,12 @@ impl TestChain {
     /// closes windows, then `bounty` applies verdicts, expires reveals and settles);
     /// returns their events.
     pub async fn end_block(&mut self) -> Vec<Event> {
+        self.end_hooks().await.0
+    }
+
+    /// The end-block hooks, with what `bounty`'s did ([`run_block_work`] is what
+    /// `Bounties::end_block` runs).
+    async fn end_hooks(&mut self) -> (Vec<Event>, BlockWork) {
         let block = self.block();
         let mut hooks = StateDelta::new(&mut self.state);
         Staking::end_block(&mut hooks, &block)
@@ -368,10 +376,10 @@ impl TestChain {
         Attest::end_block(&mut hooks, &block)
             .await
             .expect("attest end-block");
-        Bounties::end_block(&mut hooks, &block)
+        let work = run_block_work(&mut hooks, block.height)
             .await
             .expect("bounty end-block");
-        hooks.apply().1
+        (hooks.apply().1, work)
     }
 
     /// Ends the current block and begins the next; returns the hooks' events.
@@ -379,6 +387,13 @@ impl TestChain {
         let mut events = self.end_block().await;
         events.extend(self.begin_block(self.height + 1).await);
         events
+    }
+
+    /// [`next_block`](Self::next_block), returning what `bounty`'s end-block did.
+    pub async fn next_block_measured(&mut self) -> BlockWork {
+        let (_, work) = self.end_hooks().await;
+        self.begin_block(self.height + 1).await;
+        work
     }
 
     /// The value under `key`.
@@ -536,20 +551,29 @@ impl TestChain {
     /// reveals it in the next, whose end settles what the verdict decides; returns the
     /// reveals' and the hooks' events.
     pub async fn evaluate(&mut self, job_id: u64, outcome: &Outcome) -> Vec<Event> {
-        let job = self.drawn(job_id).await;
-        assert_eq!(job.status, JobStatus::Committing as i32);
-        let members: Vec<Address> = job
-            .committee
-            .iter()
-            .map(|m| m.parse().expect("an address"))
-            .collect();
-        for m in &members {
-            self.ok(&attest_commit(&job, m, outcome)).await;
+        self.evaluate_all(&[(job_id, outcome.clone())]).await
+    }
+
+    /// [`evaluate`](Self::evaluate) for several jobs at once, in the same two blocks.
+    pub async fn evaluate_all(&mut self, verdicts: &[(u64, Outcome)]) -> Vec<Event> {
+        let mut jobs = Vec::new();
+        for (job_id, outcome) in verdicts {
+            jobs.push((self.drawn(*job_id).await.id, outcome));
+        }
+        let mut commits = Vec::new();
+        for (job_id, outcome) in &jobs {
+            let job = self.job(*job_id).await;
+            assert_eq!(job.status, JobStatus::Committing as i32);
+            for m in &job.committee {
+                let m: Address = m.parse().expect("an address");
+                self.ok(&attest_commit(&job, &m, outcome)).await;
+                commits.push((job.clone(), m, *outcome));
+            }
         }
         self.next_block().await;
         let mut events = Vec::new();
-        for m in &members {
-            events.extend(self.ok(&attest_reveal(&job, m, outcome)).await);
+        for (job, m, outcome) in &commits {
+            events.extend(self.ok(&attest_reveal(job, m, outcome)).await);
         }
         events.extend(self.next_block().await);
         events
