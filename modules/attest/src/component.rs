@@ -61,10 +61,11 @@ pub struct BlockWork {
 
 /// The end-block work of `attest`, in order: window ends (they free evaluators), queued
 /// rounds whose members now have room (oldest first), then committee draws whose beacon
-/// is available. Every read and write is metered with the transaction schedule; a new
-/// item starts only while the gas used is below `block_work_budget`, and each kind takes
-/// at most `max_queue_items_per_block` items, so a block's work is at most the budget
-/// plus one item. What is left waits, in order, for the next block.
+/// is available. Every read and write is metered with the transaction schedule
+/// ([`BlockBudget`]): the first item of each kind always starts, a further one only while
+/// the gas used is below `block_work_budget`, and each kind takes at most
+/// `max_queue_items_per_block` items, so a block's work is at most the budget plus one
+/// item of each kind. What is left waits, in order, for the next block.
 pub async fn run_block_work<S: StateWrite>(
     state: &mut S,
     height: u64,

@@ -56,11 +56,12 @@ pub struct BlockWork {
 /// The end-block work of `bounty`, in order: verdicts `attest` finalized, reveal windows
 /// that ended, deadlines reached, then the bounties those changed are decided (oldest
 /// change first; a change waits in `to_decide` until its turn). Every read and write is
-/// metered with the transaction schedule; an item starts only while the gas used is
-/// below `block_work_budget`, and each kind takes at most `max_queue_items_per_block`,
-/// so a block's work is at most the budget plus one item (a decision reads at most
-/// `max_submissions_per_bounty` live submissions). What is left waits, in order, for
-/// the next block.
+/// metered with the transaction schedule ([`BlockBudget`]): the first item of each kind
+/// always starts (no kind starves behind another), a further one only while the gas used
+/// is below `block_work_budget`, and each kind takes at most `max_queue_items_per_block`,
+/// so a block's work is at most the budget plus one item of each kind (an item reads at
+/// most `max_submissions_per_bounty` live submissions). What is left waits, in order,
+/// for the next block.
 pub async fn run_block_work<S: StateWrite>(
     state: &mut S,
     height: u64,
@@ -104,7 +105,7 @@ pub async fn run_block_work<S: StateWrite>(
         let gas = budget.gas();
         state.delete_metered(gas, key.clone())?;
         if let Some(id) = state_key::trailing_id(&key) {
-            deadline_passed(state, gas, id, height).await?;
+            deadline_passed(state, gas, id).await?;
             to_decide(state, gas, height, id)?;
         }
     }

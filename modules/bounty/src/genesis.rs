@@ -25,8 +25,8 @@ pub fn default_params() -> Params {
 pub fn validate_params(params: &Params) -> anyhow::Result<()> {
     kaizen_framework::parse_amount(&params.min_reward)?;
     anyhow::ensure!(
-        (1..=1024).contains(&params.max_submissions_per_bounty),
-        "bounty.params.max_submissions_per_bounty must be in 1..=1024 (settlement scans the live ones)"
+        (1..=256).contains(&params.max_submissions_per_bounty),
+        "bounty.params.max_submissions_per_bounty must be in 1..=256 (one end-block item reads every live one)"
     );
     anyhow::ensure!(
         params.reveal_window_blocks >= 1,

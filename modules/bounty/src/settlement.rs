@@ -66,8 +66,8 @@ pub async fn close_with_refund<S: StateWrite>(
 ) -> Result<(), HandlerError> {
     let refund = parse_amount(&bounty.reward)?;
     pay(state, gas, &bounty.sponsor.parse()?, refund).await?;
+    release_live(state, gas, bounty, height).await?;
     burn_forfeited(state, gas, bounty).await?;
-    release_live(state, gas, bounty).await?;
     bounty.status = status as i32;
     bounty.closed_height = height;
     state.put_bounty(gas, bounty)?;
@@ -106,23 +106,30 @@ async fn burn_forfeited<S: StateWrite>(
         .await
 }
 
-/// At close, the live set empties (the caller stores `bounty`). Commitments still inside
-/// their reveal window get their fee back: they never had the chance to be evaluated.
-/// Evaluations under way finish; their verdicts are recorded but decide nothing.
+/// At close, the live set empties (the caller stores `bounty`, then burns what is
+/// forfeited). Commitments still inside their reveal window get their fee back: they
+/// never had the chance to be evaluated; one whose window ended (its expiry waiting for
+/// a later block's budget) is forfeited as it would have been. Evaluations under way
+/// finish; their verdicts are recorded but decide nothing.
 async fn release_live<S: StateWrite>(
     state: &mut S,
     gas: &GasMeter,
     bounty: &mut Bounty,
+    height: u64,
 ) -> Result<(), HandlerError> {
     let fee = parse_amount(&bounty.submission_fee)?;
     for mut sub in state.live_submissions(gas, bounty.id).await? {
-        state.leave_live(gas, bounty, sub.id).await?;
         if sub.status != SubmissionStatus::Committed as i32 {
+            state.leave_live(gas, bounty, sub.id).await?;
             continue;
         }
+        if height >= sub.reveal_deadline_height {
+            forfeit(state, gas, bounty, sub).await?;
+            continue;
+        }
+        state.leave_live(gas, bounty, sub.id).await?;
         pay(state, gas, &sub.submitter.parse()?, fee).await?;
-        sub.status = SubmissionStatus::Expired as i32;
-        state.put_submission(gas, &sub)?;
+        settle_expiry(state, gas, &mut sub)?;
         emit_scored(state, gas, &sub, "expired")?;
     }
     Ok(())
@@ -155,7 +162,7 @@ pub async fn expire_submission<S: StateWrite>(
     id: u64,
     height: u64,
 ) -> Result<Option<u64>, HandlerError> {
-    let Some(mut sub) = state.submission(gas, id).await? else {
+    let Some(sub) = state.submission(gas, id).await? else {
         return Ok(None);
     };
     if sub.status != SubmissionStatus::Committed as i32 || height < sub.reveal_deadline_height {
@@ -164,15 +171,40 @@ pub async fn expire_submission<S: StateWrite>(
     let Some(mut bounty) = state.bounty(gas, sub.bounty_id).await? else {
         return Ok(None);
     };
+    forfeit(state, gas, &mut bounty, sub).await?;
+    state.put_bounty(gas, &bounty)?;
+    Ok(Some(bounty.id))
+}
+
+/// An unrevealed commitment expires and its fee is forfeited (the caller stores
+/// `bounty`).
+async fn forfeit<S: StateWrite>(
+    state: &mut S,
+    gas: &GasMeter,
+    bounty: &mut Bounty,
+    mut sub: Submission,
+) -> Result<(), HandlerError> {
     let fee = parse_amount(&bounty.submission_fee)?;
     let forfeited = parse_amount(&bounty.forfeited_fees)?.saturating_add(fee);
     bounty.forfeited_fees = forfeited.to_string();
-    state.leave_live(gas, &mut bounty, sub.id).await?;
-    state.put_bounty(gas, &bounty)?;
+    state.leave_live(gas, bounty, sub.id).await?;
+    settle_expiry(state, gas, &mut sub)?;
+    emit_scored(state, gas, &sub, "expired")
+}
+
+/// A commitment leaves its reveal window for good: `Expired`, and its entry in the
+/// expiry queue goes (nothing is left for a later block to read).
+fn settle_expiry<S: StateWrite>(
+    state: &mut S,
+    gas: &GasMeter,
+    sub: &mut Submission,
+) -> Result<(), HandlerError> {
     sub.status = SubmissionStatus::Expired as i32;
-    state.put_submission(gas, &sub)?;
-    emit_scored(state, gas, &sub, "expired")?;
-    Ok(Some(bounty.id))
+    state.put_submission(gas, sub)?;
+    state.delete_metered(
+        gas,
+        state_key::reveal_expiry(sub.reveal_deadline_height, sub.id),
+    )
 }
 
 /// Records a final job's verdict on its baseline or submission. Returns the bounty to
@@ -429,8 +461,8 @@ async fn settle_win<S: StateWrite>(
         }
     }
     pay(state, gas, &winner_address, to_winner).await?;
+    release_live(state, gas, bounty, height).await?;
     burn_forfeited(state, gas, bounty).await?;
-    release_live(state, gas, bounty).await?;
 
     // The registry: the improver first, then the parent's beneficiaries.
     let parent_id = if winner.parent_model_id != 0 {
@@ -482,18 +514,25 @@ async fn settle_win<S: StateWrite>(
     )
 }
 
-/// Deadline of a bounty: commitments that were never revealed expire now.
+/// Deadline of a bounty: commitments that were never revealed expire now (the bounty
+/// read and written once, whatever the number of its live submissions).
 pub async fn deadline_passed<S: StateWrite>(
     state: &mut S,
     gas: &GasMeter,
     bounty_id: u64,
-    height: u64,
 ) -> Result<(), HandlerError> {
-    let subs = state.live_submissions(gas, bounty_id).await?;
-    for s in subs {
+    let Some(mut bounty) = state.bounty(gas, bounty_id).await? else {
+        return Ok(());
+    };
+    let mut expired = false;
+    for s in state.live_submissions(gas, bounty_id).await? {
         if s.status == SubmissionStatus::Committed as i32 {
-            expire_submission(state, gas, s.id, height).await?;
+            forfeit(state, gas, &mut bounty, s).await?;
+            expired = true;
         }
+    }
+    if expired {
+        state.put_bounty(gas, &bounty)?;
     }
     Ok(())
 }

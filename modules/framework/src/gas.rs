@@ -121,8 +121,9 @@ impl GasMeter {
 /// up to `budget` gas, and at most `per_kind` items of each kind of work.
 ///
 /// # Invariants
-/// An item starts only while the gas used is below the budget, so a hook's work is at
-/// most the budget plus one item; once an item is refused, [`deferred`](Self::deferred)
+/// The first item of each kind always starts (no kind starves behind another); a further
+/// one only while the gas used is below the budget. A hook's work is at most the budget
+/// plus one item of each kind; once an item is refused, [`deferred`](Self::deferred)
 /// tells the caller that due work waits for the next block.
 #[derive(Debug)]
 pub struct BlockBudget {
@@ -150,7 +151,7 @@ impl BlockBudget {
     /// Whether one more item of a kind that already handled `handled` may start; when
     /// not, the rest of the due work is deferred.
     pub fn admits(&mut self, handled: usize) -> bool {
-        let room = self.gas.used() < self.budget && handled < self.per_kind;
+        let room = handled < self.per_kind && (handled == 0 || self.gas.used() < self.budget);
         self.deferred |= !room;
         room
     }
@@ -176,10 +177,11 @@ mod tests {
         assert!(b.deferred());
         let mut b = BlockBudget::new(100, 10);
         b.gas().consume(99, "item").unwrap();
-        assert!(b.admits(0), "below the budget an item starts");
+        assert!(b.admits(1), "below the budget an item starts");
         b.gas().consume(50, "item").unwrap();
-        assert!(!b.admits(1) && b.deferred());
-        assert_eq!(b.used(), 149, "at most the budget plus the last item");
+        assert!(!b.admits(2) && b.deferred());
+        assert!(b.admits(0), "the first of another kind still starts");
+        assert_eq!(b.used(), 149);
     }
 
     #[test]

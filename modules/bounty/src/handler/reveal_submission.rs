@@ -14,7 +14,7 @@ use crate::{
     bounty_escrow,
     error::BountyError,
     events::EventSubmissionRevealed,
-    submission_commitment,
+    state_key, submission_commitment,
     view::{BountyRead, BountyWrite},
     MAX_SALT_BYTES, MIN_SALT_BYTES,
 };
@@ -165,6 +165,11 @@ impl MsgHandler for RevealSubmission {
         sub.patch = m.patch.clone();
         sub.job_id = job.id;
         state.put_submission(ctx.gas, &sub)?;
+        // Revealed: its reveal window's end has nothing left to do.
+        state.delete_metered(
+            ctx.gas,
+            state_key::reveal_expiry(sub.reveal_deadline_height, sub.id),
+        )?;
         state.emit(
             ctx.gas,
             &EventSubmissionRevealed {
