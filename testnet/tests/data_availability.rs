@@ -5,6 +5,7 @@
 use kaizen_framework::any;
 use std::time::Duration;
 
+use kaizen_da_core::{blob::encode_blob, CpuCoder, ErasureParams};
 use kaizen_framework::bls::BlsKey;
 use kaizen_proto::kaizen::da::v1::{
     node_client::NodeClient, query_client::QueryClient as DaQueryClient, GetShardRequest,
@@ -238,6 +239,91 @@ async fn da_nodes_refuse_unpaid_unproven_and_oversized_shards_and_the_chain_refu
         refused.to_string().contains("codespace staking, code 4"),
         "{refused}"
     );
+
+    // Issue 15, item 1: a client pays for a blob and uploads only one shard to each
+    // operator. Before, each answered its signature and the chain, crediting a signer
+    // with every shard of its position, certified data nobody held; challenges then
+    // jailed the honest operators. Now an operator signs only once it holds all of them.
+    let data: Vec<u8> = (0..10_000u32).map(|i| (i.wrapping_mul(7) >> 3) as u8).collect();
+    let encoded = encode_blob(&CpuCoder::default(), 0, &data, ErasureParams { k: 2, m: 2 })?;
+    let paths = encoded.commitment.all_shard_paths();
+    let c = encoded.blob_ref.commitment;
+    let pay = any(&da::MsgPayForBlob {
+        payer: alice.to_string(),
+        commitment: c.to_vec(),
+        size: data.len() as u64,
+        original_shards: 2,
+        recovery_shards: 2,
+        codec: "rs16".into(),
+        retention_blocks: 100,
+        max_fee: "1000000".into(),
+    });
+    let paid = kaizen_cli::tx::broadcast(&ep, &key, &alice, vec![pay], &opts).await?;
+    assert_eq!(paid.code, 0, "{}", paid.raw_log);
+    let mut q = DaQueryClient::new(channel(&devnet.grpc(0)).await?);
+    let blob = q
+        .blob(da::QueryBlobRequest {
+            commitment: c.to_vec(),
+        })
+        .await?
+        .into_inner()
+        .blob
+        .expect("the blob is paid for");
+    let quorum = q
+        .quorum(da::QueryQuorumRequest {
+            epoch: blob.epoch,
+            current: false,
+        })
+        .await?
+        .into_inner()
+        .quorum
+        .expect("the blob's epoch has a quorum");
+    let n = quorum.members.len();
+    let store = |i: usize| StoreShardRequest {
+        commitment: c.to_vec(),
+        index: i as u32,
+        shard: encoded.shards[i].clone(),
+        shard_path: paths[i].iter().map(|h| h.to_vec()).collect(),
+    };
+    for (position, member) in quorum.members.iter().enumerate() {
+        let mine = kaizen_da_core::assignment::shards_of(&c, position, 4, n);
+        assert!(mine.len() >= 2, "each of the two operators holds two shards");
+        let mut node = NodeClient::new(channel(&member.endpoint).await?);
+        let r = node.store_shard(store(mine[0])).await?.into_inner();
+        assert!(
+            r.signature.is_empty(),
+            "{} signed holding {} of its {} shards",
+            member.operator,
+            r.shards_held,
+            r.shards_assigned
+        );
+        assert_eq!((r.shards_held, r.shards_assigned), (1, mine.len() as u32));
+    }
+    // Nothing to aggregate: the blob stays pending, nobody is challenged over it. The
+    // operator given all its shards signs, and its signature verifies.
+    let message = kaizen_da_core::assignment::availability_message(
+        devnet.info["chain_id"].as_str().unwrap_or_default(),
+        &c,
+        blob.epoch,
+        blob.paid_height,
+    );
+    let mine = kaizen_da_core::assignment::shards_of(&c, 0, 4, n);
+    let mut node = NodeClient::new(channel(&quorum.members[0].endpoint).await?);
+    let mut last = None;
+    for &i in &mine[1..] {
+        last = Some(node.store_shard(store(i)).await?.into_inner());
+    }
+    let last = last.expect("a second shard");
+    kaizen_framework::bls::verify(&quorum.members[0].bls_public_key, &message, &last.signature)?;
+    let after = q
+        .blob(da::QueryBlobRequest {
+            commitment: c.to_vec(),
+        })
+        .await?
+        .into_inner()
+        .blob
+        .expect("the blob");
+    assert_eq!(after.status, da::BlobStatus::Pending as i32);
     Ok(())
 }
 

@@ -400,7 +400,8 @@ impl Dispersal {
 /// the node's view of the chain may lag the block that paid the blob by a block or two.
 const STORE_ATTEMPTS: u32 = 6;
 
-/// Stores shard `i` on one node; returns the node's signature.
+/// Stores shard `i` on one node; returns the node's signature (empty while the node
+/// still lacks some of its shards).
 async fn store_one(
     client: &mut NodeClient<Channel>,
     commitment: &Hash,
@@ -502,8 +503,9 @@ pub async fn disperse(
                         .await
                         .into_iter()
                         .collect::<Result<_, _>>()?;
-                    // Every answer carries the same signature (one message per blob);
-                    // the first that verifies is the member's.
+                    // A member signs (one message per blob) only in the answers it gives
+                    // once it holds every shard assigned to it; the first signature
+                    // that verifies is the member's.
                     let mut last = None;
                     for sig in sigs {
                         match bls::verify(&member.bls_public_key, message, &sig) {

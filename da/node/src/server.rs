@@ -1,5 +1,6 @@
 //! The DA node's gRPC service, `kaizen.da.v1.Node`: stores shards of paid blobs after
-//! checking them, serves them back, and signs availability.
+//! checking them, serves them back, and signs availability once it holds every shard
+//! assigned to it (the chain credits a signer with all of them, and challenges any).
 
 // Node code, not consensus code: it may read clocks (caches, timeouts).
 #![allow(clippy::disallowed_methods)]
@@ -21,7 +22,7 @@ use tonic::{Request, Response, Status};
 
 use kaizen_da_client::chain::ChainView;
 use kaizen_da_core::{
-    assignment::{availability_message, shard_holder},
+    assignment::{availability_message, shard_count_of, shard_holder, shards_of},
     commitment::{verify_shard, Hash, ShardProof},
 };
 
@@ -211,32 +212,52 @@ impl Node for NodeService {
         let store = self.store.clone();
         let expires = blob.expires_height;
         let index = req.index;
+        let n = quorum.members.len();
+        let position = shard_holder(&commitment, index as usize, n).unwrap_or(n);
+        let assigned = shard_count_of(&commitment, position, total, n);
         // Hashing and writing megabytes: off the async threads.
-        let ok = tokio::task::spawn_blocking(move || -> anyhow::Result<bool> {
+        let held = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<bool>> {
             if !verify_shard(&commitment, &shard, &proof) {
-                return Ok(false);
+                return Ok(None);
             }
-            store.put(&commitment, index, &shard, &proof.path, expires)?;
-            Ok(true)
+            let count = store.put(&commitment, index, &shard, &proof.path, expires)?;
+            // The count can include shards of an earlier payment of this commitment (a
+            // quorum with other positions): the exact indexes decide.
+            Ok(Some(
+                count as usize >= assigned
+                    && store.holds_all(&commitment, &shards_of(&commitment, position, total, n))?,
+            ))
         })
         .await
         .map_err(internal)?
         .map_err(internal)?;
-        if !ok {
+        let Some(holds_all) = held else {
             return Err(Status::invalid_argument(
                 "shard proof does not match the commitment",
             ));
-        }
-        let signature = self.key.sign(&availability_message(
-            &self.config.chain_id,
-            &commitment,
-            blob.epoch,
-            blob.paid_height,
-        ));
+        };
+        // Signing says "I hold every shard assigned to me": the chain credits a signer with
+        // all of them and challenges any, so a signature over fewer would let a client
+        // certify data nobody holds and get this node jailed for it.
+        let signature = if holds_all {
+            self.key
+                .sign(&availability_message(
+                    &self.config.chain_id,
+                    &commitment,
+                    blob.epoch,
+                    blob.paid_height,
+                ))
+                .to_vec()
+        } else {
+            Vec::new()
+        };
+        let shards_held = self.store.shard_count(&commitment).map_err(internal)?;
         Ok(Response::new(StoreShardResponse {
             operator: self.config.operator.clone(),
             epoch: blob.epoch,
-            signature: signature.to_vec(),
+            signature,
+            shards_held: shards_held.min(assigned as u32),
+            shards_assigned: assigned as u32,
         }))
     }
 

@@ -29,6 +29,11 @@ fn meta_key(commitment: &[u8]) -> Vec<u8> {
     format!("m/{}", hex::encode(commitment)).into_bytes()
 }
 
+/// How many distinct shards of a blob are stored (u32, big-endian).
+fn count_key(commitment: &[u8]) -> Vec<u8> {
+    format!("c/{}", hex::encode(commitment)).into_bytes()
+}
+
 /// Counts kept in the store: shards and their bytes.
 const STATS_KEY: &[u8] = b"stats";
 
@@ -47,6 +52,7 @@ impl ShardStore {
     }
 
     /// Stores a shard (idempotent) with its path; remembers when its blob expires.
+    /// Returns how many distinct shards of the blob are stored now.
     pub fn put(
         &self,
         commitment: &[u8],
@@ -54,9 +60,10 @@ impl ShardStore {
         shard: &[u8],
         path: &[Hash],
         expires_height: u64,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<u32> {
         let _counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         let fresh = self.db.get_pinned(shard_key(commitment, index))?.is_none();
+        let mut held = self.shard_count(commitment)?;
         let mut batch = WriteBatch::default();
         // The commitment paid for again (after expiring, or replacing a payment nobody
         // certified) has a new expiry: the old index entry goes, or pruning at the old
@@ -71,6 +78,8 @@ impl ShardStore {
         batch.put(expiry_key(expires_height, commitment), []);
         batch.put(meta_key(commitment), expires_height.to_be_bytes());
         if fresh {
+            held = held.saturating_add(1);
+            batch.put(count_key(commitment), held.to_be_bytes());
             let (n, bytes) = self.stats()?;
             let mut v = Vec::with_capacity(16);
             v.extend_from_slice(&(n + 1).to_be_bytes());
@@ -78,7 +87,27 @@ impl ShardStore {
             batch.put(STATS_KEY, v);
         }
         self.db.write(batch)?;
-        Ok(())
+        Ok(held)
+    }
+
+    /// How many distinct shards of the blob are stored.
+    pub fn shard_count(&self, commitment: &[u8]) -> anyhow::Result<u32> {
+        Ok(self
+            .db
+            .get_pinned(count_key(commitment))?
+            .and_then(|v| <[u8; 4]>::try_from(&v[..]).ok())
+            .map_or(0, u32::from_be_bytes))
+    }
+
+    /// Whether every shard in `indexes` of the blob is stored.
+    pub fn holds_all(&self, commitment: &[u8], indexes: &[usize]) -> anyhow::Result<bool> {
+        for &i in indexes {
+            let i = u32::try_from(i)?;
+            if self.db.get_pinned(shard_key(commitment, i))?.is_none() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// A stored shard and its path.
@@ -193,6 +222,7 @@ impl ShardStore {
         }
         batch.delete(expiry_key(expires_height, commitment));
         batch.delete(meta_key(commitment));
+        batch.delete(count_key(commitment));
         let mut v = Vec::with_capacity(16);
         v.extend_from_slice(&n.to_be_bytes());
         v.extend_from_slice(&bytes.to_be_bytes());
@@ -226,6 +256,27 @@ mod tests {
         assert_eq!(store.expired(499, 10)?, vec![]);
         assert_eq!(crate::watcher::prune_store(&store, 500)?, 1);
         assert!(store.get(&c, 0)?.is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn the_store_counts_distinct_shards_per_blob_and_forgets_them_with_the_blob(
+    ) -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let store = ShardStore::open(dir.path())?;
+        let c = [3u8; 32];
+        assert_eq!(store.put(&c, 2, &[1; 64], &[], 10)?, 1);
+        assert_eq!(
+            store.put(&c, 2, &[1; 64], &[], 10)?,
+            1,
+            "a repeat counts once"
+        );
+        assert_eq!(store.put(&c, 6, &[1; 64], &[], 10)?, 2);
+        assert!(store.holds_all(&c, &[2, 6])?);
+        assert!(!store.holds_all(&c, &[2, 6, 10])?);
+        store.delete_blob(10, &c)?;
+        assert_eq!(store.shard_count(&c)?, 0);
+        assert!(!store.holds_all(&c, &[2])?);
         Ok(())
     }
 

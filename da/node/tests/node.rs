@@ -204,8 +204,11 @@ fn quorum(chain: &MemoryChain) -> Quorum {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn store_shard_stores_a_valid_shard_and_answers_a_signature_that_verifies(
+async fn store_shard_signs_only_once_the_node_holds_every_shard_assigned_to_it(
 ) -> anyhow::Result<()> {
+    // The attack of issue 15, item 1: a client uploads one shard per operator and
+    // collects signatures; the chain credits each signer with all its shards, so the
+    // blob is certified with data nobody holds, and challenges jail honest operators.
     let chain = chain_with_quorum(4);
     let (encoded, _) = pay(&chain, &bytes(10_000, 1), 4, 4);
     let holder = holder_of(&encoded, 5, 4);
@@ -216,6 +219,20 @@ async fn store_shard_stores_a_valid_shard_and_answers_a_signature_that_verifies(
         .into_inner();
     assert_eq!(r.operator, operator(holder));
     assert_eq!(r.epoch, EPOCH);
+    assert_eq!((r.shards_held, r.shards_assigned), (1, 2));
+    assert!(
+        r.signature.is_empty(),
+        "one of its two shards: no signature"
+    );
+    let other = shards_of(&encoded.blob_ref.commitment, holder, 8, 4)
+        .into_iter()
+        .find(|&i| i != 5)
+        .expect("the holder's other shard");
+    let r = svc
+        .store_shard(Request::new(store_request(&encoded, other)))
+        .await?
+        .into_inner();
+    assert_eq!((r.shards_held, r.shards_assigned), (2, 2));
     let message = availability_message(CHAIN_ID, &encoded.blob_ref.commitment, EPOCH, PAID_HEIGHT);
     bls::verify(&bls_key(holder).public_key(), &message, &r.signature)?;
 
@@ -228,7 +245,7 @@ async fn store_shard_stores_a_valid_shard_and_answers_a_signature_that_verifies(
         .into_inner();
     assert_eq!(
         (status.shards, status.bytes),
-        (1, encoded.shards[5].len() as u64)
+        (2, 2 * encoded.shards[5].len() as u64)
     );
 
     let got = svc
