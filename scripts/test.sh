@@ -10,6 +10,10 @@ cd "$root"
 
 cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
+# The test-only switches (a byzantine evaluator, a DA node serving corrupt shards) exist
+# only in the tests' build of the daemons: lint that build too.
+test_switches="kaizen-evaluator/test-switches,kaizen-da/test-switches"
+cargo clippy --locked -p kaizen-evaluator -p kaizen-da --bins --features "$test_switches" -- -D warnings
 # The layers (docs/architecture.md). A workspace build turns every module's `component`
 # feature on, so build the pure side on its own, and check who links what.
 cargo check --locked --lib -p kaizen-framework -p kaizen-auth -p kaizen-bank -p kaizen-staking \
@@ -25,7 +29,6 @@ if cargo tree --locked -p kaizen-app -e normal | grep -qE 'cudarc|kaizen-cuda |k
   echo "layers: kaizen-app links the GPU coder or the DA node" >&2
   exit 1
 fi
-# The end-to-end tests start the kaizen and kaizend binaries of this build.
 cargo build --locked --workspace --bins
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
@@ -35,7 +38,10 @@ set +e
 cargo test --locked --workspace --exclude kaizen-testnet --lib --bins --tests --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # The end-to-end tests each run a devnet of several cometbft + kaizend processes; one at a
-# time, so that a 2-core machine is not running three 4-validator networks at once.
+# time, so that a 2-core machine is not running three 4-validator networks at once. They
+# start the binaries of this build, with the test-only switches (built last, so that the
+# daemons in target/debug are these).
+cargo build --locked --workspace --bins --features "$test_switches"
 cargo test --locked -p kaizen-testnet --tests --no-fail-fast -- --test-threads=1 2>&1 | tee -a "$log"
 e2e=${PIPESTATUS[0]}
 [ "$status" -ne 0 ] || status=$e2e

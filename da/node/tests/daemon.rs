@@ -107,3 +107,23 @@ fn start_serves_while_the_chain_is_down_and_stops_cleanly_on_sigterm() -> anyhow
     assert!(status.success(), "{status:?}");
     Ok(())
 }
+
+/// Issue 15, item 6: the switch that makes a node serve corrupt shards exists only in the
+/// end-to-end tests' build (feature `test-switches`); a build without it refuses the flag.
+#[cfg(not(feature = "test-switches"))]
+#[test]
+fn a_build_without_test_switches_refuses_the_corrupt_shards_flag() -> anyhow::Result<()> {
+    let home = tempfile::tempdir()?;
+    let out = Command::new(BIN)
+        .args(["start", "--home"])
+        .arg(home.path())
+        .arg("--test-serve-corrupt-shards")
+        .output()?;
+    assert_eq!(out.status.code(), Some(2), "clap's usage error");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unexpected argument"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(())
+}

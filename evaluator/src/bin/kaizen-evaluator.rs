@@ -80,6 +80,8 @@ enum Cmd {
         #[arg(long, default_value_t = 2)]
         concurrent_jobs: usize,
         /// TEST ONLY: attest wrong scores (to watch the chain slash this evaluator).
+        /// Exists only in a build with the `test-switches` feature.
+        #[cfg(feature = "test-switches")]
         #[arg(long, hide = true)]
         test_byzantine: bool,
     },
@@ -202,8 +204,11 @@ async fn main() -> anyhow::Result<()> {
             eval_memory_mib,
             max_artifact_mib,
             concurrent_jobs,
+            #[cfg(feature = "test-switches")]
             test_byzantine,
         } => {
+            #[cfg(not(feature = "test-switches"))]
+            let test_byzantine = false;
             if metrics != "off" {
                 let listen: SocketAddr = metrics
                     .parse()

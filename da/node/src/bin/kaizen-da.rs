@@ -81,8 +81,10 @@ enum Cmd {
         #[arg(long, default_value_t = 64 << 20)]
         max_shard_bytes: usize,
         /// TEST ONLY: serve every shard with one byte flipped, so that end-to-end tests
-        /// can check that clients detect and skip a corrupt node. Never use it otherwise.
-        #[arg(long)]
+        /// can check that clients detect and skip a corrupt node. Exists only in a build
+        /// with the `test-switches` feature.
+        #[cfg(feature = "test-switches")]
+        #[arg(long, hide = true)]
         test_serve_corrupt_shards: bool,
     },
 }
@@ -303,8 +305,11 @@ async fn main() -> anyhow::Result<()> {
             chain_id,
             coder,
             max_shard_bytes,
+            #[cfg(feature = "test-switches")]
             test_serve_corrupt_shards,
         } => {
+            #[cfg(not(feature = "test-switches"))]
+            let test_serve_corrupt_shards = false;
             start(
                 &home,
                 &listen,
