@@ -7,6 +7,7 @@
 
 use std::{
     collections::BTreeMap,
+    net::IpAddr,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -32,6 +33,15 @@ use crate::store::ShardStore;
 pub const MAX_PATH_HASHES: usize = 17;
 /// How long a blob record read from the chain is trusted before it is read again.
 const BLOB_CACHE_TTL: Duration = Duration::from_secs(2);
+/// How long "no such blob" is trusted: long enough that a flood of bogus shards costs
+/// the chain one query per commitment, short enough that a client whose payment the
+/// node has not seen yet succeeds on its next retry.
+const MISS_CACHE_TTL: Duration = Duration::from_millis(500);
+/// Chain look-ups (cache misses) one peer may cause per second; beyond, its requests are
+/// refused with `ResourceExhausted` until the second ends.
+pub const LOOKUPS_PER_PEER_PER_SECOND: u32 = 32;
+/// Entries kept in each cache before it is cleared (memory bound).
+const CACHE_ENTRIES: usize = 10_000;
 /// Quorums kept in memory (they are immutable once installed).
 const QUORUM_CACHE_EPOCHS: usize = 64;
 /// Concurrent requests one connection may have in flight.
@@ -56,6 +66,10 @@ pub struct NodeService {
     store: Arc<ShardStore>,
     key: BlsKey,
     blobs: Mutex<BTreeMap<Vec<u8>, (Blob, Instant)>>,
+    /// Commitments the chain did not know, and when it said so.
+    misses: Mutex<BTreeMap<Vec<u8>, Instant>>,
+    /// Per peer: the start of its current second and the look-ups it caused in it.
+    lookups: Mutex<BTreeMap<Option<IpAddr>, (Instant, u32)>>,
     quorums: Mutex<BTreeMap<u64, Quorum>>,
     inflight: Semaphore,
     /// The semaphore's size, in KiB.
@@ -81,13 +95,17 @@ impl NodeService {
             store,
             key,
             blobs: Mutex::new(BTreeMap::new()),
+            misses: Mutex::new(BTreeMap::new()),
+            lookups: Mutex::new(BTreeMap::new()),
             quorums: Mutex::new(BTreeMap::new()),
             inflight: Semaphore::new(inflight_kib as usize),
             inflight_kib,
         }
     }
 
-    async fn blob(&self, commitment: &[u8]) -> Result<Option<Blob>, Status> {
+    /// The paid blob `commitment` as the chain records it, through the caches; a look-up
+    /// that reaches the chain is charged to `peer` (see [`LOOKUPS_PER_PEER_PER_SECOND`]).
+    async fn blob(&self, commitment: &[u8], peer: Option<IpAddr>) -> Result<Option<Blob>, Status> {
         if let Ok(cache) = self.blobs.lock() {
             if let Some((b, at)) = cache.get(commitment) {
                 if at.elapsed() < BLOB_CACHE_TTL {
@@ -95,18 +113,60 @@ impl NodeService {
                 }
             }
         }
+        if let Ok(misses) = self.misses.lock() {
+            if misses
+                .get(commitment)
+                .is_some_and(|at| at.elapsed() < MISS_CACHE_TTL)
+            {
+                return Ok(None);
+            }
+        }
+        self.charge_lookup(peer)?;
         let blob = self
             .chain
             .blob(commitment)
             .await
             .map_err(|e| Status::unavailable(e.to_string()))?;
-        if let (Some(b), Ok(mut cache)) = (&blob, self.blobs.lock()) {
-            if cache.len() > 10_000 {
-                cache.clear();
+        match &blob {
+            Some(b) => {
+                if let Ok(mut cache) = self.blobs.lock() {
+                    if cache.len() > CACHE_ENTRIES {
+                        cache.clear();
+                    }
+                    cache.insert(commitment.to_vec(), (b.clone(), Instant::now()));
+                }
             }
-            cache.insert(commitment.to_vec(), (b.clone(), Instant::now()));
+            None => {
+                if let Ok(mut misses) = self.misses.lock() {
+                    if misses.len() > CACHE_ENTRIES {
+                        misses.clear();
+                    }
+                    misses.insert(commitment.to_vec(), Instant::now());
+                }
+            }
         }
         Ok(blob)
+    }
+
+    /// Counts one chain look-up against `peer`'s second; refuses past the limit.
+    fn charge_lookup(&self, peer: Option<IpAddr>) -> Result<(), Status> {
+        let Ok(mut lookups) = self.lookups.lock() else {
+            return Ok(());
+        };
+        if lookups.len() > CACHE_ENTRIES {
+            lookups.retain(|_, (start, _)| start.elapsed() < Duration::from_secs(1));
+        }
+        let entry = lookups.entry(peer).or_insert((Instant::now(), 0));
+        if entry.0.elapsed() >= Duration::from_secs(1) {
+            *entry = (Instant::now(), 0);
+        }
+        if entry.1 >= LOOKUPS_PER_PEER_PER_SECOND {
+            return Err(Status::resource_exhausted(format!(
+                "more than {LOOKUPS_PER_PEER_PER_SECOND} look-ups of blobs this node did not know in a second from this peer; slow down"
+            )));
+        }
+        entry.1 += 1;
+        Ok(())
     }
 
     async fn quorum(&self, epoch: u64) -> Result<Quorum, Status> {
@@ -141,6 +201,7 @@ impl Node for NodeService {
         &self,
         req: Request<StoreShardRequest>,
     ) -> Result<Response<StoreShardResponse>, Status> {
+        let peer = req.remote_addr().map(|a| a.ip());
         let req = req.into_inner();
         let commitment: Hash = req
             .commitment
@@ -160,7 +221,7 @@ impl Node for NodeService {
             )));
         }
         let blob = self
-            .blob(&commitment)
+            .blob(&commitment, peer)
             .await?
             .filter(|b| b.status != BlobStatus::Expired as i32)
             .ok_or_else(|| {

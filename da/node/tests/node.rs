@@ -5,7 +5,7 @@
 use std::{sync::Arc, time::Duration};
 
 use kaizen_da::{
-    server::{serve, NodeConfig, NodeService},
+    server::{serve, NodeConfig, NodeService, LOOKUPS_PER_PEER_PER_SECOND},
     store::ShardStore,
     watcher::{answer, prune_store},
 };
@@ -746,5 +746,66 @@ fn shard_counts_stay_exact_under_concurrent_puts() -> anyhow::Result<()> {
             .map_err(|_| anyhow::anyhow!("a thread panicked"))??;
     }
     assert_eq!(store.stats()?, (250, 250 * 64));
+    Ok(())
+}
+
+/// Issue 15, item 7: bogus `StoreShard`s used to cost a chain query each. A miss is now
+/// cached briefly, and a peer causes at most `LOOKUPS_PER_PEER_PER_SECOND` chain look-ups
+/// a second; a paid blob is still found on the next try.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bogus_shards_cost_the_chain_one_lookup_per_commitment_and_a_bounded_rate_per_peer(
+) -> anyhow::Result<()> {
+    let chain = chain_with_quorum(1);
+    let (svc, _dir) = service(&chain, 0, config(0));
+    let bogus = |c: u8| StoreShardRequest {
+        commitment: vec![c; 32],
+        index: 0,
+        shard: vec![0; 64],
+        shard_path: vec![],
+    };
+    for _ in 0..100 {
+        let e = svc
+            .store_shard(Request::new(bogus(1)))
+            .await
+            .expect_err("an unpaid blob is refused");
+        assert_eq!(e.code(), Code::FailedPrecondition);
+    }
+    assert_eq!(chain.with(|s| s.queries.get("blob").copied()), Some(1));
+
+    // Distinct commitments: the peer's look-ups stop at the limit within a second.
+    let mut exhausted = 0;
+    for c in 2..=200u8 {
+        let e = svc
+            .store_shard(Request::new(bogus(c)))
+            .await
+            .expect_err("an unpaid blob is refused");
+        if e.code() == Code::ResourceExhausted {
+            exhausted += 1;
+        }
+    }
+    let lookups = chain.with(|s| s.queries.get("blob").copied()).unwrap_or(0);
+    assert!(
+        lookups <= 2 * u64::from(LOOKUPS_PER_PEER_PER_SECOND) + 1,
+        "{lookups} chain look-ups"
+    );
+    assert!(exhausted > 0);
+
+    // A shard sent before its payment reached the node is refused; once the payment is
+    // on chain and the miss is stale, the retry succeeds (as the client's retries do).
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let data = bytes(2_000, 11);
+    let early = encode_blob(&CpuCoder::default(), 0, &data, ErasureParams { k: 2, m: 2 })?;
+    let e = svc
+        .store_shard(Request::new(store_request(&early, 0)))
+        .await
+        .expect_err("not paid yet");
+    assert_eq!(e.code(), Code::FailedPrecondition);
+    let (encoded, _) = pay(&chain, &data, 2, 2);
+    assert_eq!(encoded.blob_ref.commitment, early.blob_ref.commitment);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let stored = svc
+        .store_shard(Request::new(store_request(&encoded, 0)))
+        .await?;
+    assert_eq!(stored.into_inner().shards_assigned, 4);
     Ok(())
 }
