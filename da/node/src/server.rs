@@ -121,7 +121,11 @@ impl NodeService {
                 return Ok(None);
             }
         }
-        self.charge_lookup(peer)?;
+        if !self.charge_lookup(peer) {
+            return Err(Status::resource_exhausted(format!(
+                "more than {LOOKUPS_PER_PEER_PER_SECOND} look-ups of blobs this node did not know in a second from this peer; slow down"
+            )));
+        }
         let blob = self
             .chain
             .blob(commitment)
@@ -148,10 +152,10 @@ impl NodeService {
         Ok(blob)
     }
 
-    /// Counts one chain look-up against `peer`'s second; refuses past the limit.
-    fn charge_lookup(&self, peer: Option<IpAddr>) -> Result<(), Status> {
+    /// Counts one chain look-up against `peer`'s second; false past the limit.
+    fn charge_lookup(&self, peer: Option<IpAddr>) -> bool {
         let Ok(mut lookups) = self.lookups.lock() else {
-            return Ok(());
+            return true;
         };
         if lookups.len() > CACHE_ENTRIES {
             lookups.retain(|_, (start, _)| start.elapsed() < Duration::from_secs(1));
@@ -161,12 +165,10 @@ impl NodeService {
             *entry = (Instant::now(), 0);
         }
         if entry.1 >= LOOKUPS_PER_PEER_PER_SECOND {
-            return Err(Status::resource_exhausted(format!(
-                "more than {LOOKUPS_PER_PEER_PER_SECOND} look-ups of blobs this node did not know in a second from this peer; slow down"
-            )));
+            return false;
         }
         entry.1 += 1;
-        Ok(())
+        true
     }
 
     async fn quorum(&self, epoch: u64) -> Result<Quorum, Status> {
