@@ -44,6 +44,11 @@ pub enum DaError {
         "{operator} is not in the quorum of epoch {epoch}: only its members draw the next seed"
     )]
     NotInQuorum { operator: String, epoch: u64 },
+    #[error("{submitter} may not certify blob {commitment}: only its payer or a member of its quorum may")]
+    NotCertifier {
+        submitter: String,
+        commitment: String,
+    },
 }
 
 impl ErrorCode for DaError {
@@ -71,6 +76,7 @@ impl ErrorCode for DaError {
             DaError::InvalidRandomness(_) => 18,
             DaError::NotAnOperator(_) => 19,
             DaError::NotInQuorum { .. } => 20,
+            DaError::NotCertifier { .. } => 21,
         }
     }
 }

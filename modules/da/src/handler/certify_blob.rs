@@ -82,7 +82,10 @@ impl MsgHandler for CertifyBlob {
         state: &mut S,
         ctx: &TxCtx<'_>,
     ) -> Result<(), HandlerError> {
-        // The signatures are the authority here: anyone may carry a certificate.
+        // The signatures are the authority over availability; who may carry them is
+        // limited to the blob's payer and its quorum's members, so that making a node
+        // verify an aggregate (a pairing, in CheckTx where a refusal costs nothing)
+        // takes a paid blob or a bonded seat. Every cheap check comes before the pairing.
         let gas = ctx.gas;
         let hex_commitment = hex::encode(self.commitment);
         let mut blob = state
@@ -108,6 +111,14 @@ impl MsgHandler for CertifyBlob {
             .quorum(gas, blob.epoch)
             .await?
             .ok_or(DaError::NoQuorum(blob.epoch))?;
+        let submitter = self.submitter.to_string();
+        if blob.payer != submitter && !quorum.members.iter().any(|m| m.operator == submitter) {
+            return Err(DaError::NotCertifier {
+                submitter,
+                commitment: hex_commitment,
+            }
+            .into());
+        }
         let n = quorum.members.len();
         if self.signer_bitmap.len() != n.div_ceil(8) {
             return Err(DaError::InvalidBitmap(format!(

@@ -11,7 +11,7 @@ use kaizen_framework::{
 use kaizen_proto::kaizen::da::v1::{BlobStatus, MsgCertifyBlob};
 
 use crate::setup::{
-    alice, blob_of, events_of, pay, TestChain, CERTIFY_WINDOW, CHAIN_ID, OPERATORS,
+    alice, blob_of, events_of, nobody, pay, TestChain, CERTIFY_WINDOW, CHAIN_ID, OPERATORS,
 };
 
 /// A chain with a 4 + 4 blob paid at height 1; its commitment.
@@ -157,4 +157,38 @@ async fn a_forged_or_incomplete_aggregate_is_refused_and_changes_nothing() {
     let mut claims_more = chain.certificate(commitment, &[0, 1, 2]).await;
     claims_more.signer_bitmap[0] |= 1 << 3;
     assert_eq!(chain.refused(&claims_more).await, ("da", 12));
+}
+
+/// Issue 15, item 4: a certificate's pairing used to run for anyone, in CheckTx too,
+/// where a refusal costs nothing. Only the blob's payer or a member of its quorum may
+/// certify now, and a stranger is refused before the pairing (within less gas than the
+/// pairing alone costs).
+#[tokio::test]
+async fn only_the_payer_or_a_quorum_member_may_certify_and_a_stranger_is_refused_before_the_pairing(
+) {
+    let (mut chain, commitment) = paid().await;
+    let honest = chain.certificate(commitment, &[0, 1, 2]).await;
+    let by_stranger = CertifyBlob {
+        submitter: nobody(),
+        ..honest.clone()
+    };
+    let pairing = GasMeter::unlimited().schedule().bls_pairing;
+    assert_eq!(
+        chain.refused_with(&by_stranger, pairing, true).await,
+        ("da", 21)
+    );
+    let blob = chain.blob(&commitment).await.expect("paid");
+    let member = chain.quorum(blob.epoch).await.members[3]
+        .operator
+        .parse()
+        .expect("an address");
+    let by_member = CertifyBlob {
+        submitter: member,
+        ..honest
+    };
+    chain.ok(&by_member).await;
+    assert_eq!(
+        chain.blob(&commitment).await.expect("paid").status,
+        BlobStatus::Available as i32
+    );
 }
