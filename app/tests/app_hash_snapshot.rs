@@ -23,34 +23,34 @@ use kaizen_proto::kaizen::{
 use prost::Name;
 
 // Genesis: four DA operators, four evaluators, the parameters of `params()`.
-const GENESIS_HASH: &str = "4284ce152559b3802540f34c368a535cb78a614d9738214defffc929d0cf9077";
+const GENESIS_HASH: &str = "d659a4567026b94836a26401fde3c761626d7d8074bc5384fce9c0829a2314e8";
 // bank MsgSend, twice in one tx: to a new account and to the DA pool.
-const AFTER_SEND_HASH: &str = "204fb9dcc58386d1ec9834ab48745cd92f70eec60977e51d582861d244e471b9";
+const AFTER_SEND_HASH: &str = "c8898e741c8a4b724d402c960bea8752a02cf9fd7bb8f1898fba8e4f39771c4c";
 // staking MsgRegisterDaOperator and MsgRegisterEvaluator.
 const AFTER_REGISTRATIONS_HASH: &str =
-    "e508edb48d344f6081dbdf2c5a5b95c99965491d1257f867e038afc1772b2e1b";
+    "55c81df0af2169be4ae7751a92cde0f09131b6a7ac510f8ba5c1c9cbcd45c79f";
 // da MsgPayForBlob and MsgCertifyBlob (five blobs), MsgSubmitRandomness.
-const AFTER_BLOBS_HASH: &str = "895027bbd7a26028119f4d9968d1458e0777c4b0aec6dfd1c11db991e37206db";
+const AFTER_BLOBS_HASH: &str = "c61244af5b08323b94375eb239c1c6bde80b30d2c7895499fd6004d38fc241a6";
 // da end-block: a blob expires.
-const AFTER_EXPIRY_HASH: &str = "7d0a59ad8fe1285ca256d9e4b9244d0be74f54ed61fb9a7c10e450b0adc5f88c";
+const AFTER_EXPIRY_HASH: &str = "840c12d0efa4e154feac24465668f234dbac5d9fdf50debed24f7c998294942a";
 // bounty MsgCreateBounty, attest MsgCommit/RevealAttestation, end-block verdict.
 const AFTER_BOUNTY_OPEN_HASH: &str =
-    "2e213e3f888f262a7a79ffb01fda22bddd7966b5ff7a14d93b2e847bba140149";
+    "209eeccc10ac2775d0fae6be7a383861eb5d0aac9158bbd429e2bd4e473923a6";
 // bounty MsgCommit/RevealSubmission; attest end-block slashes a silent member.
-const AFTER_SLASH_HASH: &str = "8f080532ef9d624b67ed956540dd89fa98fcdfafbc2961aef56079de83f8a3d8";
+const AFTER_SLASH_HASH: &str = "48ed0cda5d973058e032e2bd62fd268aa81195e8c03ec55fb3bc08b2b5e64e19";
 // bounty MsgCancelBounty; bounty end-block: a reveal expires, a deadline settles.
 const AFTER_DEADLINE_HASH: &str =
-    "7fe5ef43fd6bacd8d649ccf5d2c5a3cfbb9f034f408ed2e44e9982fffdaa042a";
+    "f76b990045aca4c7d9d5e4e0fa6dfe15417cc7c7609dbce5e381b50f4c1b1b84";
 // staking MsgUnjailEvaluator after the jail time: the end of the scenario.
 const AFTER_EVALUATOR_UNJAIL_HASH: &str =
-    "e9dd0774ac82711b8eaca04116fb5687d08696162e8c4ae3f51b2c4f4dc3fe7a";
+    "e19346e25c376ce78310bd1532235d20262003165e427935967cb75c35b91c5d";
 // staking and da begin-block at the epoch boundary: seed, quorum, challenges.
-const AFTER_EPOCH_HASH: &str = "03cff7c90f69db56b44ed7fd640c76847b8a658feeba8973fb632c99a8b5d53e";
+const AFTER_EPOCH_HASH: &str = "091f96f7ca7a97f165f5046d234cff89d1e0bc86e766299d0c8a30d0b430234a";
 // da MsgAnswerChallenge; da end-block: missed challenges jail an operator.
 const AFTER_CHALLENGES_HASH: &str =
-    "8aec2a65051718e3fd3efdd60663584df150da6b98cc90dad038e00cae2cf3e7";
+    "70a2efd630ba3719e4b0f9f7d16acf01138b188d7195972aff8d9e441abb4543";
 // staking MsgUnjailDaOperator: the end of the DA stages.
-const FINAL_HASH: &str = "192d1d40aadf8488e73ce51c2f67703e6634b88cd6cf1ce73f850d01189d7849";
+const FINAL_HASH: &str = "77abaf8fcce00208082f89a04eab8dbf717019788b248927f1ebc713edfe4ffb";
 
 /// Blocks per epoch: the scenario's first epoch holds every DA stage up to the boundary.
 const EPOCH_BLOCKS: u64 = 60;

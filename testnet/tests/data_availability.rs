@@ -244,7 +244,9 @@ async fn da_nodes_refuse_unpaid_unproven_and_oversized_shards_and_the_chain_refu
     // operator. Before, each answered its signature and the chain, crediting a signer
     // with every shard of its position, certified data nobody held; challenges then
     // jailed the honest operators. Now an operator signs only once it holds all of them.
-    let data: Vec<u8> = (0..10_000u32).map(|i| (i.wrapping_mul(7) >> 3) as u8).collect();
+    let data: Vec<u8> = (0..10_000u32)
+        .map(|i| (i.wrapping_mul(7) >> 3) as u8)
+        .collect();
     let encoded = encode_blob(&CpuCoder::default(), 0, &data, ErasureParams { k: 2, m: 2 })?;
     let paths = encoded.commitment.all_shard_paths();
     let c = encoded.blob_ref.commitment;
@@ -287,7 +289,10 @@ async fn da_nodes_refuse_unpaid_unproven_and_oversized_shards_and_the_chain_refu
     };
     for (position, member) in quorum.members.iter().enumerate() {
         let mine = kaizen_da_core::assignment::shards_of(&c, position, 4, n);
-        assert!(mine.len() >= 2, "each of the two operators holds two shards");
+        assert!(
+            mine.len() >= 2,
+            "each of the two operators holds two shards"
+        );
         let mut node = NodeClient::new(channel(&member.endpoint).await?);
         let r = node.store_shard(store(mine[0])).await?.into_inner();
         assert!(

@@ -6,7 +6,9 @@
 //!             "min_evaluator_bond": "1000000", "max_committee_size": 16,
 //!             "max_queue_items_per_block": 64, "min_committee_size": 2, "min_quorum": 2,
 //!             "min_job_fee": "1000", "max_open_jobs_per_evaluator": 8,
-//!             "block_work_budget": "20000000", "max_jobs_per_beacon": 320 } }
+//!             "block_work_budget": "20000000", "max_jobs_per_beacon": 320,
+//!             "wasm_fuel": "100000000", "max_model_cost": "100000000000",
+//!             "max_artifact_bytes": "536870912" } }
 //! ```
 
 use kaizen_framework::parse_amount;
@@ -29,6 +31,11 @@ pub fn default_params() -> Params {
         max_open_jobs_per_evaluator: 8,
         block_work_budget: 20_000_000,
         max_jobs_per_beacon: 320,
+        // About a second of an interpreted metric on a slow machine: a metric that needs
+        // more is refused by every evaluator alike (code 5), never timed out by some.
+        wasm_fuel: 100_000_000,
+        max_model_cost: 100_000_000_000,
+        max_artifact_bytes: 512 << 20,
     }
 }
 
@@ -74,6 +81,14 @@ pub fn validate_params(params: &Params) -> anyhow::Result<()> {
     anyhow::ensure!(
         params.max_queue_items_per_block >= 1,
         "attest.params.max_queue_items_per_block must be positive"
+    );
+    anyhow::ensure!(
+        params.wasm_fuel >= 1 && params.max_model_cost >= 1,
+        "attest.params.wasm_fuel and max_model_cost must be positive"
+    );
+    anyhow::ensure!(
+        (1..=1 << 30).contains(&params.max_artifact_bytes),
+        "attest.params.max_artifact_bytes must be in 1..=1073741824 (DA's largest blob)"
     );
     Ok(())
 }

@@ -40,7 +40,9 @@ pub use component::Attest;
 pub use error::AttestError;
 #[cfg(feature = "component")]
 pub use handler::{commit_attestation::CommitAttestation, reveal_attestation::RevealAttestation};
-pub use kaizen_proto::kaizen::attest::v1::{Artifacts, EvaluationJob, JobKind, JobStatus, Outcome};
+pub use kaizen_proto::kaizen::attest::v1::{
+    Artifacts, EvalLimits, EvaluationJob, JobKind, JobStatus, Outcome,
+};
 #[cfg(feature = "component")]
 pub use lifecycle::NewJob;
 #[cfg(feature = "component")]
@@ -55,6 +57,17 @@ pub const ATTEST_POOL: &str = "attest_pool";
 pub fn attest_pool() -> Address {
     Address::for_module(ATTEST_POOL)
 }
+
+/// The failure code of an abstention: the evaluator could not finish within its own
+/// machine's time or memory, although the job is within its `EvalLimits`. It counts
+/// towards no outcome, is never slashed, and the evaluator is not drawn again for the
+/// job (a round without a quorum goes to others).
+pub const ABSTAIN_CODE: u32 = 100;
+
+/// The failure code of an artifact no evaluator could fetch from DA (a certified blob
+/// that is not recoverable): a quorum on it fails the job like any failure, and the
+/// submission's fee pays the evaluators who tried.
+pub const ARTIFACT_UNAVAILABLE_CODE: u32 = 10;
 
 /// Salts are 16 to 64 bytes: enough that a commitment cannot be brute-forced.
 pub const MIN_SALT_BYTES: usize = 16;

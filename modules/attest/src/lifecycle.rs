@@ -12,7 +12,7 @@ use kaizen_framework::{
     parse_amount, Address, Coins, GasMeter, HandlerError, MeteredStateWrite, NATIVE_DENOM,
 };
 use kaizen_proto::kaizen::attest::v1::{
-    Artifacts, EvaluationJob, JobKind, JobStatus, Outcome, Params,
+    Artifacts, Attestation, EvalLimits, EvaluationJob, JobKind, JobStatus, Outcome, Params,
 };
 use kaizen_staking::{Evaluator, RandomnessRead, StakingRead, StakingWrite};
 
@@ -84,12 +84,14 @@ pub async fn create_job<S: StateWrite>(
             )
             .await?;
     }
+    let mut artifacts = new.artifacts;
+    artifacts.limits = Some(eval_limits(&params));
     let mut job = EvaluationJob {
         id,
         kind: new.kind as i32,
         bounty_id: new.bounty_id,
         submission_id: new.submission_id,
-        artifacts: Some(new.artifacts),
+        artifacts: Some(artifacts),
         committee_size: new.committee_size,
         quorum: new.quorum,
         fee: new.fee.to_string(),
@@ -113,6 +115,27 @@ pub async fn create_job<S: StateWrite>(
     request_round(state, gas, &mut job, height).await?;
     state.put_job(gas, &job)?;
     Ok(job)
+}
+
+/// The limits a job created now carries (see `EvalLimits`).
+pub fn eval_limits(params: &Params) -> EvalLimits {
+    EvalLimits {
+        wasm_fuel: params.wasm_fuel,
+        max_model_cost: params.max_model_cost,
+        max_artifact_bytes: params.max_artifact_bytes,
+    }
+}
+
+/// The most blocks a job created now can take to reach its verdict, queueing for room
+/// aside: every round waits for a beacon (at most two epochs) and runs its commit and
+/// reveal windows. Artifacts must stay on DA at least this long after the last height a
+/// job may be created for them.
+pub fn evaluation_span(params: &Params, epoch_blocks: u64) -> u64 {
+    let round = epoch_blocks
+        .saturating_mul(2)
+        .saturating_add(params.commit_window_blocks)
+        .saturating_add(params.reveal_window_blocks);
+    round.saturating_mul(u64::from(params.max_rounds))
 }
 
 /// Every registered evaluator, charged as one read each (the committee draws read them
@@ -366,6 +389,14 @@ pub fn is_final(job: &EvaluationJob) -> bool {
     )
 }
 
+/// Whether the attestation revealed an abstention ([`crate::ABSTAIN_CODE`]): it counts
+/// towards no outcome and is never slashed as a minority.
+pub fn abstained(a: &Attestation) -> bool {
+    a.outcome
+        .as_ref()
+        .is_some_and(|o| o.failure_code == crate::ABSTAIN_CODE)
+}
+
 fn outcome_key(o: &Outcome) -> (u64, Vec<u8>, u32) {
     (o.score_ppm, o.predictions_digest.clone(), o.failure_code)
 }
@@ -383,7 +414,7 @@ pub async fn try_finalize<S: StateWrite>(
     for a in job
         .attestations
         .iter()
-        .filter(|a| a.round == job.round && a.revealed)
+        .filter(|a| a.round == job.round && a.revealed && !abstained(a))
     {
         if let Some(o) = &a.outcome {
             groups
@@ -441,7 +472,7 @@ pub async fn try_finalize<S: StateWrite>(
     let minority: Vec<String> = job
         .attestations
         .iter()
-        .filter(|a| a.round == job.round && a.revealed)
+        .filter(|a| a.round == job.round && a.revealed && !abstained(a))
         .filter(|a| a.outcome.as_ref().map(outcome_key) != Some(wanted.clone()))
         .map(|a| a.evaluator.clone())
         .collect();
@@ -620,6 +651,19 @@ pub async fn reveal_window_ended<S: StateWrite>(
         .collect();
     slash_absent(state, gas, job, silent, "no reveal in time", height).await?;
     if job.status == JobStatus::Revealing as i32 {
+        // Who abstained could not evaluate this job on its machine: the next round
+        // draws others (not slashed: abstaining is not a fault).
+        let abstainers: Vec<String> = job
+            .attestations
+            .iter()
+            .filter(|a| a.round == round && abstained(a))
+            .map(|a| a.evaluator.clone())
+            .collect();
+        for member in abstainers {
+            if !job.excluded.contains(&member) {
+                job.excluded.push(member);
+            }
+        }
         next_round(state, gas, job, height).await?;
     }
     Ok(())

@@ -93,19 +93,24 @@ pub trait BountyRead: StateRead {
         Ok(out)
     }
 
-    /// Fails unless `commitment` names a blob that DA certified available.
+    /// Fails unless `commitment` names a blob that DA certified available, no larger
+    /// than the jobs' `max_artifact_bytes` (every evaluator fetches it), and kept at
+    /// least until `until_height` (the last height an evaluation may need it). An
+    /// artifact evaluators cannot fetch would otherwise make them all fail, for free.
     async fn require_available(
         &self,
         gas: &GasMeter,
         commitment: &[u8],
+        until_height: u64,
     ) -> Result<(), HandlerError> {
+        use kaizen_attest::AttestRead;
         let hex = hex::encode(commitment);
+        let unusable = |why: String| BountyError::ArtifactNotAvailable {
+            commitment: hex.clone(),
+            why,
+        };
         let Some(blob) = self.blob(gas, commitment).await? else {
-            return Err(BountyError::ArtifactNotAvailable {
-                commitment: hex,
-                why: "no such blob was paid for".into(),
-            }
-            .into());
+            return Err(unusable("no such blob was paid for".into()).into());
         };
         if blob.status != BlobStatus::Available as i32 {
             let why = match BlobStatus::try_from(blob.status) {
@@ -113,13 +118,37 @@ pub trait BountyRead: StateRead {
                 Ok(BlobStatus::Expired) => "expired",
                 _ => "not available",
             };
-            return Err(BountyError::ArtifactNotAvailable {
-                commitment: hex,
-                why: why.into(),
-            }
+            return Err(unusable(why.into()).into());
+        }
+        let max = self.attest_params(gas).await?.max_artifact_bytes;
+        if blob.size > max {
+            return Err(unusable(format!(
+                "{} bytes, over the {max}-byte limit of what evaluators fetch",
+                blob.size
+            ))
+            .into());
+        }
+        if blob.expires_height < until_height {
+            return Err(unusable(format!(
+                "kept until height {}, but an evaluation may need it until height {until_height}",
+                blob.expires_height
+            ))
             .into());
         }
         Ok(())
+    }
+
+    /// How many blocks a job created now may take to reach its verdict (see
+    /// `kaizen_attest::lifecycle::evaluation_span`).
+    async fn evaluation_span(&self, gas: &GasMeter) -> Result<u64, HandlerError> {
+        use kaizen_attest::AttestRead;
+        use kaizen_staking::StakingRead;
+        let attest = self.attest_params(gas).await?;
+        let epoch_blocks = self.staking_params(gas).await?.epoch_blocks;
+        Ok(kaizen_attest::lifecycle::evaluation_span(
+            &attest,
+            epoch_blocks,
+        ))
     }
 }
 

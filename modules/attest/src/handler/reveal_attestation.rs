@@ -145,7 +145,9 @@ impl MsgHandler for RevealAttestation {
         if is_final(&job) {
             // A late reveal after the verdict: not paid, slashed if it disagrees.
             state.unassign(ctx.gas, &self.evaluator, job.id).await?;
-            if job.outcome.as_ref() != Some(&self.outcome) {
+            if job.outcome.as_ref() != Some(&self.outcome)
+                && self.outcome.failure_code != crate::ABSTAIN_CODE
+            {
                 let params = state.attest_params(ctx.gas).await?;
                 state
                     .slash_evaluator(

@@ -396,3 +396,58 @@ fn a_reveal_with_a_malformed_address_does_not_parse() {
     assert_eq!(code(&msg(nobody().to_string())), Ok(()));
     assert_eq!(code(&msg("kaizen1nope".into())), Err(("sdk", 7)));
 }
+
+/// Issue 15, item 3: a member whose machine cannot finish the job within its own time or
+/// memory used to report a time-out (code 4) or a crash (code 7) that the others did not
+/// see, and was slashed as a minority. It now abstains: counted towards no outcome, never
+/// slashed; the others' quorum decides.
+#[tokio::test]
+async fn an_abstention_is_neither_counted_nor_slashed_and_the_others_quorum_decides() {
+    let abstain = failed(kaizen_attest::ABSTAIN_CODE);
+    let (mut chain, job, everyone) =
+        revealing([abstain.clone(), scored(900_000), scored(900_000)]).await;
+    chain.ok(&reveal(&job, &everyone[0], &abstain)).await;
+    assert_eq!(chain.job(job.id).await.status, JobStatus::Revealing as i32);
+    chain
+        .ok(&reveal(&job, &everyone[1], &scored(900_000)))
+        .await;
+    let events = chain
+        .ok(&reveal(&job, &everyone[2], &scored(900_000)))
+        .await;
+    let job = chain.job(job.id).await;
+    assert_eq!(job.status, JobStatus::Scored as i32);
+    assert_eq!(job.outcome, Some(scored(900_000)));
+    assert!(!job.agreeing.contains(&everyone[0].to_string()));
+    let abstainer = chain.evaluator(&everyone[0]).await;
+    assert!(!abstainer.jailed);
+    assert_eq!(abstainer.bond, EVALUATOR_BOND.to_string());
+    assert!(events_of::<EventEvaluatorSlashed>(&events).is_empty());
+}
+
+/// Two of three abstain: no quorum, nobody slashed, and the next round goes to others.
+#[tokio::test]
+async fn a_round_whose_members_abstain_goes_to_others_without_slashing_them() {
+    let abstain = failed(kaizen_attest::ABSTAIN_CODE);
+    let (mut chain, job, everyone) =
+        revealing([abstain.clone(), abstain.clone(), scored(900_000)]).await;
+    for (m, o) in everyone.iter().zip([&abstain, &abstain, &scored(900_000)]) {
+        chain.ok(&reveal(&job, m, o)).await;
+    }
+    let deadline = chain.job(job.id).await.reveal_deadline_height;
+    let mut events = Vec::new();
+    while chain.height <= deadline {
+        events.extend(chain.next_block().await);
+    }
+    let job = chain.job(job.id).await;
+    assert_eq!(job.round, 1, "a new round");
+    for m in &everyone[..2] {
+        assert!(
+            job.excluded.contains(&m.to_string()),
+            "abstainers sit it out"
+        );
+        let e = chain.evaluator(m).await;
+        assert!(!e.jailed);
+        assert_eq!(e.bond, EVALUATOR_BOND.to_string());
+    }
+    assert!(events_of::<EventEvaluatorSlashed>(&events).is_empty());
+}

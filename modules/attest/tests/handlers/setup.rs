@@ -171,6 +171,9 @@ impl TestChain {
             max_open_jobs_per_evaluator: MAX_OPEN_JOBS,
             block_work_budget: 20_000_000,
             max_jobs_per_beacon: 320,
+            wasm_fuel: 100_000_000,
+            max_model_cost: 100_000_000_000,
+            max_artifact_bytes: 512 << 20,
         }
     }
 

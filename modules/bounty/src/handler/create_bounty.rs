@@ -162,10 +162,18 @@ impl MsgHandler for CreateBounty {
                 ctx.height + 1
             )));
         }
-        state.require_available(ctx.gas, &m.test_set).await?;
-        state.require_available(ctx.gas, &m.baseline_model).await?;
+        // The last submission's job may start at the deadline and take a whole span.
+        let until = m
+            .deadline_height
+            .saturating_add(state.evaluation_span(ctx.gas).await?);
+        state.require_available(ctx.gas, &m.test_set, until).await?;
+        state
+            .require_available(ctx.gas, &m.baseline_model, until)
+            .await?;
         if !m.wasm_metric.is_empty() {
-            state.require_available(ctx.gas, &m.wasm_metric).await?;
+            state
+                .require_available(ctx.gas, &m.wasm_metric, until)
+                .await?;
         }
         let higher_is_better = check_metric(&m.metric)?;
         let id = state.take_id(ctx.gas, state_key::next_bounty_id()).await?;

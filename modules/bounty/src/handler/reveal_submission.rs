@@ -134,10 +134,19 @@ impl MsgHandler for RevealSubmission {
                 ))
                 .into());
             }
+            let until = ctx
+                .height
+                .saturating_add(state.evaluation_span(ctx.gas).await?);
+            state
+                .require_available(ctx.gas, &parent.blob, until)
+                .await?;
             artifacts.parent_model = parent.blob;
-            state.require_available(ctx.gas, &m.patch).await?;
+            state.require_available(ctx.gas, &m.patch, until).await?;
         } else {
-            state.require_available(ctx.gas, &m.model).await?;
+            let until = ctx
+                .height
+                .saturating_add(state.evaluation_span(ctx.gas).await?);
+            state.require_available(ctx.gas, &m.model, until).await?;
         }
         let job = kaizen_attest::lifecycle::create_job(
             state,

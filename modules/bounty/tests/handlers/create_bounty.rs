@@ -471,3 +471,33 @@ async fn a_bounty_below_the_chains_floors_is_refused_and_changes_nothing() {
     };
     chain.ok(&create(&least)).await;
 }
+
+/// Issue 15, item 2: an artifact evaluators cannot fetch used to make every committee
+/// member miss its commit, and be slashed for it, for the price of a bounty. The chain
+/// now refuses artifacts kept shorter than the deadline plus an evaluation's span, and
+/// artifacts over the size every evaluator fetches (`attest.max_artifact_bytes`).
+#[tokio::test]
+async fn artifacts_evaluators_could_not_fetch_in_time_are_refused_and_change_nothing() {
+    use kaizen_attest::AttestRead;
+    use kaizen_framework::{GasMeter, MeteredStateWrite};
+    let mut chain = TestChain::new().await;
+    // Kept 50 blocks: gone before the deadline, 100 blocks ahead.
+    let short = chain.certified_blob_kept(20, 50).await;
+    let msg = MsgCreateBounty {
+        test_set: short,
+        ..chain.create_msg()
+    };
+    assert_eq!(chain.refused(&create(&msg)).await, ("bounty", 5));
+    // Kept long enough, but over the limit of what evaluators fetch.
+    let gas = GasMeter::unlimited();
+    let params = kaizen_attest::genesis::Params {
+        max_artifact_bytes: 100,
+        ..chain.state.attest_params(&gas).await.expect("params")
+    };
+    chain
+        .state
+        .put_proto_metered(&gas, kaizen_attest::state_key::params().into(), &params)
+        .expect("params");
+    let msg = create(&chain.create_msg());
+    assert_eq!(chain.refused(&msg).await, ("bounty", 5));
+}

@@ -203,6 +203,9 @@ fn test_genesis() -> (
             max_open_jobs_per_evaluator: 16,
             block_work_budget: 20_000_000,
             max_jobs_per_beacon: 320,
+            wasm_fuel: 100_000_000,
+            max_model_cost: 100_000_000_000,
+            max_artifact_bytes: 512 << 20,
         }),
     };
     let bounty = bounty_genesis::GenesisState {
@@ -448,9 +451,18 @@ impl TestChain {
     /// Pays for blob number `seed` and certifies it with every quorum member's
     /// signature, both at the current height; its commitment.
     async fn certified_blob(&mut self, seed: u8) -> Vec<u8> {
+        self.certified_blob_kept(seed, RETENTION).await
+    }
+
+    /// [`certified_blob`](Self::certified_blob), kept `retention` blocks.
+    pub async fn certified_blob_kept(&mut self, seed: u8, retention: u64) -> Vec<u8> {
         let blob = blob_of(seed);
         let commitment = blob.blob_ref.commitment;
-        self.ok(&pay(&blob)).await;
+        self.ok(&PayForBlob {
+            retention_blocks: retention,
+            ..pay(&blob)
+        })
+        .await;
         let record = self
             .state
             .blob(&GasMeter::unlimited(), &commitment)
@@ -633,7 +645,10 @@ fn member_key(quorum: &Quorum, position: usize) -> BlsKey {
         .1
 }
 
-/// The sponsor's payment for `blob`, kept 1000 blocks.
+/// How long the test blobs are kept: past the latest deadline plus an evaluation's span.
+pub const RETENTION: u64 = 2_000;
+
+/// The sponsor's payment for `blob`, kept [`RETENTION`] blocks.
 fn pay(blob: &EncodedBlob) -> PayForBlob {
     PayForBlob {
         payer: sponsor(),
@@ -641,7 +656,7 @@ fn pay(blob: &EncodedBlob) -> PayForBlob {
         size: blob.blob_ref.size,
         original_shards: blob.blob_ref.k as u32,
         recovery_shards: blob.blob_ref.m as u32,
-        retention_blocks: 1_000,
+        retention_blocks: RETENTION,
         max_fee: 1_000_000,
     }
 }
