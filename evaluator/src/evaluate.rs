@@ -84,6 +84,9 @@ pub enum EvalFailure {
     /// 3: the model is larger than allowed.
     #[error("model too large: {len} bytes, limit {max}")]
     ModelTooLarge { len: usize, max: usize },
+    /// 3 as well: the model's static cost on the test set is over the job's limit.
+    #[error("model too large: {0}")]
+    ModelTooCostly(String),
     /// 4: loading plus inference ran past the wall-clock limit.
     #[error("timeout after {limit_ms} ms")]
     Timeout { limit_ms: u64 },
@@ -110,7 +113,7 @@ impl EvalFailure {
         match self {
             EvalFailure::MalformedModel(_) => 1,
             EvalFailure::WrongInputShape(_) => 2,
-            EvalFailure::ModelTooLarge { .. } => 3,
+            EvalFailure::ModelTooLarge { .. } | EvalFailure::ModelTooCostly(_) => 3,
             EvalFailure::Timeout { .. } => 4,
             EvalFailure::MetricFailed(_) => 5,
             EvalFailure::BadTestSet(_) => 6,
@@ -125,6 +128,7 @@ impl From<ModelError> for EvalFailure {
     fn from(e: ModelError) -> Self {
         match e {
             ModelError::TooLarge { len, max } => EvalFailure::ModelTooLarge { len, max },
+            e @ ModelError::TooCostly { .. } => EvalFailure::ModelTooCostly(e.to_string()),
             ModelError::Malformed(m) => EvalFailure::MalformedModel(m),
             e @ ModelError::WrongInputShape { .. } => EvalFailure::WrongInputShape(e.to_string()),
             ModelError::Timeout { limit_ms } => EvalFailure::Timeout { limit_ms },

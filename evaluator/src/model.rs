@@ -31,6 +31,9 @@ pub struct ModelLimits {
     pub timeout: Duration,
     /// Most output columns (classes) accepted.
     pub max_output_width: usize,
+    /// Most static cost (see [`static_cost`]) an evaluation may have: a job's
+    /// `EvalLimits.max_model_cost`, the same on every machine.
+    pub max_cost: u64,
 }
 
 impl Default for ModelLimits {
@@ -40,6 +43,7 @@ impl Default for ModelLimits {
             batch_size: 256,
             timeout: Duration::from_secs(60),
             max_output_width: 1 << 16,
+            max_cost: 100_000_000_000,
         }
     }
 }
@@ -49,6 +53,8 @@ impl Default for ModelLimits {
 pub enum ModelError {
     #[error("model is {len} bytes, the limit is {max}")]
     TooLarge { len: usize, max: usize },
+    #[error("model's static cost on this test set is {cost}, the job's limit is {max}")]
+    TooCostly { cost: u64, max: u64 },
     #[error("malformed model: {0}")]
     Malformed(String),
     #[error("model expects input {expected}, the test set's x has shape {got:?}")]
@@ -226,10 +232,28 @@ fn load_inner(
     }
     shape.extend(row_shape.iter().map(|&d| TDim::from(d)));
     let fact = InferenceFact::dt_shape(f32::datum_type(), shape);
-    let typed = model
+    let batch_symbol = model.sym("N");
+    // The cost is read off the typed, decluttered graph: the same on every machine,
+    // unlike the optimised one, whose kernels depend on the CPU.
+    let decluttered = model
         .with_input_fact(0, fact)
-        .and_then(|m| m.into_optimized())
+        .and_then(|m| m.into_typed())
+        .and_then(|m| m.into_decluttered())
         .map_err(malformed)?;
+    let rows = x_shape[0] as u64;
+    let cost = if fixed {
+        static_cost(&decluttered, &batch_symbol, batch as i64)?
+            .saturating_mul(rows.div_ceil(batch as u64))
+    } else {
+        static_cost(&decluttered, &batch_symbol, 1)?.saturating_mul(rows)
+    };
+    if cost > limits.max_cost {
+        return Err(ModelError::TooCostly {
+            cost,
+            max: limits.max_cost,
+        });
+    }
+    let typed = decluttered.into_optimized().map_err(malformed)?;
     // Refuse outputs no metric reads before running anything: rank 1 or 2, and a known
     // width within the limit (an unknown width is checked on the first batch).
     let out = typed.output_fact(0).map_err(malformed)?;
@@ -257,6 +281,35 @@ fn load_inner(
         fixed,
         max_width: limits.max_output_width,
     })
+}
+
+/// The elements a model computes for one call with its batch dimension `batch_symbol` at
+/// `rows`: the sum over every node of its outputs' volumes. A deterministic bound on
+/// work and memory: a model over its job's `max_model_cost` fails with code 3 on every
+/// machine before it runs.
+pub fn static_cost(
+    model: &TypedModel,
+    batch_symbol: &Symbol,
+    rows: i64,
+) -> Result<u64, ModelError> {
+    let values = SymbolValues::default().with(batch_symbol, rows);
+    let mut total: u64 = 0;
+    for node in &model.nodes {
+        for output in &node.outputs {
+            let mut volume: u64 = 1;
+            for dim in output.fact.shape.iter() {
+                let d = dim.eval_to_i64(&values).map_err(|e| {
+                    ModelError::Malformed(format!(
+                        "node {:?} has a dimension ({dim}) that the test set does not fix: {e}",
+                        node.name
+                    ))
+                })?;
+                volume = volume.saturating_mul(u64::try_from(d.max(0)).unwrap_or(0));
+            }
+            total = total.saturating_add(volume);
+        }
+    }
+    Ok(total)
 }
 
 impl LoadedModel {

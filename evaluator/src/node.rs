@@ -57,6 +57,9 @@ pub struct NodeConfig {
 
 pub struct EvaluatorNode {
     cfg: NodeConfig,
+    /// Failed DA retrievals per artifact: after [`FETCH_ATTEMPTS`] the artifact is
+    /// unavailable (code 10) rather than retried until the commit window closes.
+    fetch_failures: std::sync::Mutex<std::collections::BTreeMap<[u8; 32], u32>>,
     key: cosmrs::crypto::secp256k1::SigningKey,
     address: kaizen_framework::Address,
     endpoints: Endpoints,
@@ -64,6 +67,40 @@ pub struct EvaluatorNode {
     chain: GrpcChain,
     attest: AttestQuery<Channel>,
     journal: Journal,
+}
+
+/// DA retrievals of one artifact that may fail (one per pass, a poll apart at least)
+/// before the daemon attests it unavailable (code 10).
+pub const FETCH_ATTEMPTS: u32 = 3;
+
+/// Why an artifact could not be fetched.
+#[derive(Debug)]
+enum FetchError {
+    /// For good: not on chain, over the job's limit, or unrecoverable after
+    /// [`FETCH_ATTEMPTS`] tries. The daemon attests code 10.
+    Unavailable(String),
+    /// Maybe not next time (the chain or the network): the daemon retries.
+    Transient(anyhow::Error),
+}
+
+impl From<std::io::Error> for FetchError {
+    fn from(e: std::io::Error) -> Self {
+        FetchError::Transient(e.into())
+    }
+}
+
+/// The verdict an evaluator attests for what its own machine could not do: a local
+/// time-out (4) or a dead evaluation process (7) depend on the machine, not the job,
+/// so it abstains ([`kaizen_attest::ABSTAIN_CODE`]) instead of splitting from the
+/// others. Every other verdict is the job's own.
+pub fn attested(mut v: Verdict) -> Verdict {
+    if v.failure_code == 4 || v.failure_code == 7 {
+        v.error = format!("abstaining: {}", v.error);
+        v.failure_code = kaizen_attest::ABSTAIN_CODE;
+        v.score_ppm = 0;
+        v.predictions_digest.clear();
+    }
+    v
 }
 
 fn random_salt() -> anyhow::Result<[u8; 32]> {
@@ -102,6 +139,7 @@ impl EvaluatorNode {
         let journal = Journal::open(&cfg.home.join("data"))?;
         Ok(Self {
             cfg,
+            fetch_failures: Default::default(),
             key,
             address,
             endpoints,
@@ -310,15 +348,38 @@ impl EvaluatorNode {
         Ok(())
     }
 
-    /// Evaluates the job's model now (the caller records the verdict).
+    /// Evaluates the job's model now (the caller records the verdict). An artifact that
+    /// cannot be fetched for good is a verdict too (code 10), never silence.
     async fn evaluate(&self, job: &EvaluationJob) -> anyhow::Result<Verdict> {
-        let artifacts = job.artifacts.clone().context("the job has no artifacts")?;
-        let test_set = self.fetch(&artifacts.test_set).await?;
+        match self.evaluate_fetched(job).await {
+            Ok(v) => Ok(v),
+            Err(FetchError::Unavailable(why)) => {
+                tracing::warn!(job = job.id, %why, "artifact unavailable");
+                Ok(Verdict::failed(
+                    kaizen_attest::ARTIFACT_UNAVAILABLE_CODE,
+                    why,
+                ))
+            }
+            Err(FetchError::Transient(e)) => Err(e),
+        }
+    }
+
+    async fn evaluate_fetched(&self, job: &EvaluationJob) -> Result<Verdict, FetchError> {
+        let artifacts = job
+            .artifacts
+            .clone()
+            .ok_or_else(|| FetchError::Unavailable("the job names no artifacts".into()))?;
+        let limits = artifacts.limits.unwrap_or_default();
+        let max_bytes = match limits.max_artifact_bytes {
+            0 => self.cfg.max_artifact_bytes,
+            job_max => job_max,
+        };
+        let test_set = self.fetch(&artifacts.test_set, max_bytes).await?;
         let model = if artifacts.patch.is_empty() {
-            self.fetch(&artifacts.model).await?
+            self.fetch(&artifacts.model, max_bytes).await?
         } else {
-            let parent = self.fetch(&artifacts.parent_model).await?;
-            let patch = self.fetch(&artifacts.patch).await?;
+            let parent = self.fetch(&artifacts.parent_model, max_bytes).await?;
+            let patch = self.fetch(&artifacts.patch, max_bytes).await?;
             let bytes = std::fs::read(&parent)?;
             let patch_bytes = std::fs::read(&patch)?;
             match crate::patch::apply(&bytes, &patch_bytes) {
@@ -335,7 +396,7 @@ impl EvaluatorNode {
             }
         };
         let (metric, wasm) = if artifacts.metric == "wasm" {
-            let wasm = self.fetch(&artifacts.wasm_metric).await?;
+            let wasm = self.fetch(&artifacts.wasm_metric, max_bytes).await?;
             let hash = Sha256::digest(std::fs::read(&wasm)?);
             (format!("wasm:{}", hex::encode(hash)), Some(wasm))
         } else {
@@ -346,14 +407,18 @@ impl EvaluatorNode {
             test_set,
             metric,
             wasm,
+            wasm_fuel: (limits.wasm_fuel != 0).then_some(limits.wasm_fuel),
+            max_model_cost: (limits.max_model_cost != 0).then_some(limits.max_model_cost),
         };
         let exe = self.cfg.exe.clone();
-        let limits = self.cfg.sandbox;
+        let sandbox = self.cfg.sandbox;
         let started = std::time::Instant::now();
-        let mut verdict = tokio::task::spawn_blocking(move || sandbox::run(&exe, &files, limits))
+        let mut verdict = tokio::task::spawn_blocking(move || sandbox::run(&exe, &files, sandbox))
             .await
-            .context("evaluation task")?
-            .context("starting the evaluation process")?;
+            .context("evaluation task")
+            .and_then(|r| r.context("starting the evaluation process"))
+            .map(attested)
+            .map_err(FetchError::Transient)?;
         metrics::histogram!("kaizen_evaluator_evaluation_seconds")
             .record(started.elapsed().as_secs_f64());
         if self.cfg.byzantine {
@@ -377,28 +442,28 @@ impl EvaluatorNode {
 
     /// Fetches a blob from DA into the artifact cache (verified on retrieval); returns
     /// its path.
-    async fn fetch(&self, commitment: &[u8]) -> anyhow::Result<PathBuf> {
-        let commitment: [u8; 32] = commitment
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("an artifact commitment must be 32 bytes"))?;
+    async fn fetch(&self, commitment: &[u8], max_bytes: u64) -> Result<PathBuf, FetchError> {
+        let commitment: [u8; 32] = commitment.try_into().map_err(|_| {
+            FetchError::Unavailable("an artifact commitment must be 32 bytes".into())
+        })?;
+        let hex = hex::encode(commitment);
         let dir = self.cache_dir();
         std::fs::create_dir_all(&dir)?;
-        let path = dir.join(hex::encode(commitment));
+        let path = dir.join(&hex);
         if path.exists() {
             return Ok(path);
         }
         let blob = self
             .chain
             .blob(&commitment)
-            .await?
-            .with_context(|| format!("blob {} is not on chain", hex::encode(commitment)))?;
-        if blob.size > self.cfg.max_artifact_bytes {
-            bail!(
-                "blob {} is {} bytes, over the {} byte limit",
-                hex::encode(commitment),
-                blob.size,
-                self.cfg.max_artifact_bytes
-            );
+            .await
+            .map_err(FetchError::Transient)?
+            .ok_or_else(|| FetchError::Unavailable(format!("blob {hex} is not on chain")))?;
+        if blob.size > max_bytes {
+            return Err(FetchError::Unavailable(format!(
+                "blob {hex} is {} bytes, over the job's {max_bytes}-byte limit",
+                blob.size
+            )));
         }
         let blob_ref = BlobRef {
             partition: blob.partition,
@@ -408,9 +473,29 @@ impl EvaluatorNode {
             m: blob.recovery_shards as usize,
             codec: blob.codec.clone(),
         };
-        let (data, _) = self.da.get(&blob_ref, &|_| {}).await?;
-        write_atomically(&path, &data)?;
-        Ok(path)
+        match self.da.get(&blob_ref, &|_| {}).await {
+            Ok((data, _)) => {
+                write_atomically(&path, &data).map_err(FetchError::Transient)?;
+                Ok(path)
+            }
+            Err(e) => {
+                let failures = match self.fetch_failures.lock() {
+                    Ok(mut m) => {
+                        let n = m.entry(commitment).or_insert(0);
+                        *n += 1;
+                        *n
+                    }
+                    Err(_) => 1,
+                };
+                if failures >= FETCH_ATTEMPTS {
+                    Err(FetchError::Unavailable(format!(
+                        "blob {hex} could not be retrieved from DA in {failures} tries: {e:#}"
+                    )))
+                } else {
+                    Err(FetchError::Transient(e))
+                }
+            }
+        }
     }
 }
 
@@ -431,4 +516,30 @@ fn write_atomically(path: &Path, data: &[u8]) -> anyhow::Result<()> {
     std::fs::write(&tmp, data)?;
     std::fs::rename(&tmp, path)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_time_outs_and_dead_processes_become_abstentions_and_job_failures_stay() {
+        for local in [4, 7] {
+            let v = attested(Verdict::failed(local, "this machine"));
+            assert_eq!(v.failure_code, kaizen_attest::ABSTAIN_CODE);
+            assert!(v.error.starts_with("abstaining"));
+        }
+        // The job's own failures (the metric out of fuel, a model over its cost) and
+        // scores are attested as they are.
+        for code in [1, 3, 5, 9, kaizen_attest::ARTIFACT_UNAVAILABLE_CODE] {
+            assert_eq!(attested(Verdict::failed(code, "")).failure_code, code);
+        }
+        let scored = Verdict {
+            score_ppm: 900_000,
+            predictions_digest: "ab".repeat(32),
+            failure_code: 0,
+            error: String::new(),
+        };
+        assert_eq!(attested(scored.clone()), scored);
+    }
 }

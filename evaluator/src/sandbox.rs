@@ -51,6 +51,10 @@ pub struct EvalFiles {
     /// The metric in the evaluator's text form (`recall:1`, `wasm:<sha256>`...).
     pub metric: String,
     pub wasm: Option<PathBuf>,
+    /// The job's deterministic limits (`EvalLimits`): fuel of the WASM metric and the
+    /// model's static cost; `None` keeps the library's defaults.
+    pub wasm_fuel: Option<u64>,
+    pub max_model_cost: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -134,13 +138,14 @@ pub fn child_main(files: &EvalFiles, timeout: Duration) -> ChildVerdict {
             Some(p) => Some(read(p).map_err(EvalFailure::MetricModuleMismatch)?),
             None => None,
         };
-        crate::evaluate(
-            &model,
-            &test_set,
-            &metric,
-            wasm.as_deref(),
-            &crate::Limits::default().with_timeout(timeout),
-        )
+        let mut limits = crate::Limits::default().with_timeout(timeout);
+        if let Some(fuel) = files.wasm_fuel {
+            limits.wasm.fuel = fuel;
+        }
+        if let Some(cost) = files.max_model_cost {
+            limits.model.max_cost = cost;
+        }
+        crate::evaluate(&model, &test_set, &metric, wasm.as_deref(), &limits)
     };
     match run() {
         Ok(e) => ChildVerdict::Scored {
@@ -193,6 +198,12 @@ pub fn run(exe: &Path, files: &EvalFiles, limits: SandboxLimits) -> std::io::Res
         .arg(limits.timeout.as_millis().to_string());
     if let Some(w) = &wasm {
         cmd.arg("--wasm").arg(w);
+    }
+    if let Some(fuel) = files.wasm_fuel {
+        cmd.arg("--wasm-fuel").arg(fuel.to_string());
+    }
+    if let Some(cost) = files.max_model_cost {
+        cmd.arg("--max-model-cost").arg(cost.to_string());
     }
     cmd.env_clear()
         .env("TOKIO_WORKER_THREADS", "1")

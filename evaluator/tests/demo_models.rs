@@ -363,3 +363,46 @@ fn the_wall_clock_limit_stops_inference_between_batches() {
     )
     .is_ok());
 }
+
+/// Issue 15, item 3: a model's cost is a static count every machine computes alike
+/// (the elements each node of the decluttered graph computes, per test row, times the
+/// rows), so a model over a job's `max_model_cost` fails with code 3 everywhere instead
+/// of timing out on some machines only.
+#[test]
+fn a_model_over_the_jobs_static_cost_fails_with_code_3_on_every_machine() {
+    use kaizen_evaluator::model::{load, ModelLimits};
+    let test = TestSet::from_npz(&demo("breast_cancer_test.npz"), &Default::default()).unwrap();
+    let loaded_cost = |max_cost: u64| {
+        load(
+            &demo("submission_strong.onnx"),
+            &test.x_shape,
+            &ModelLimits {
+                max_cost,
+                ..ModelLimits::default()
+            },
+        )
+        .map(|_| ())
+    };
+    let err = loaded_cost(1).expect_err("one element is not enough");
+    let cost: u64 = match &err {
+        kaizen_evaluator::model::ModelError::TooCostly { cost, max: 1 } => *cost,
+        other => panic!("{other:?}"),
+    };
+    println!("static cost of submission_strong.onnx on 171 rows: {cost}");
+    assert!(cost > 171, "at least one element per row");
+    // The same count, computed again, and exactly at the limit passes.
+    assert!(loaded_cost(cost).is_ok());
+    assert!(loaded_cost(cost - 1).is_err());
+    let metric: MetricSpec = "recall:1".parse().unwrap();
+    let mut limits = Limits::default();
+    limits.model.max_cost = cost - 1;
+    let failure = evaluate(
+        &demo("submission_strong.onnx"),
+        &demo("breast_cancer_test.npz"),
+        &metric,
+        None,
+        &limits,
+    )
+    .expect_err("over the cost");
+    assert_eq!(failure.code(), 3);
+}

@@ -38,6 +38,8 @@ fn demo_files(metric: &str) -> EvalFiles {
         test_set: demo_path("breast_cancer_test.npz"),
         metric: metric.into(),
         wasm: None,
+        wasm_fuel: None,
+        max_model_cost: None,
     }
 }
 
@@ -178,6 +180,8 @@ fn a_normal_evaluation_in_the_sandbox_scores_exactly_as_in_process() {
         test_set: PathBuf::from("../demo/breast_cancer_test.npz"),
         metric: "recall:1".into(),
         wasm: None,
+        wasm_fuel: None,
+        max_model_cost: None,
     };
     assert!(files.model.exists() && files.test_set.exists());
     let again = run(Path::new(EXE), &files, limits(60_000, 4096));
@@ -524,4 +528,24 @@ fn the_child_cannot_read_the_daemons_key_files() {
     } else {
         eprintln!("no Landlock here: the child can read what the user can: {seen}");
     }
+}
+
+/// Issue 15, item 3: the demo's looping WASM metric under a job's fuel (the chain's
+/// default, 10⁸) runs dry (code 5, the same on every machine) long before the daemon's
+/// wall clock could decide anything; its time is printed, for a slow machine's margin.
+#[test]
+fn the_looping_metric_runs_out_of_the_jobs_fuel_well_before_the_wall_clock() {
+    let module = std::fs::read(demo_path("loop_forever.wasm")).unwrap();
+    let files = EvalFiles {
+        metric: format!("wasm:{}", hex::encode(Sha256::digest(&module))),
+        wasm: Some(demo_path("loop_forever.wasm")),
+        wasm_fuel: Some(100_000_000),
+        ..demo_files("")
+    };
+    let started = Instant::now();
+    let v = run(Path::new(EXE), &files, limits(60_000, 4096));
+    let took = started.elapsed();
+    println!("10^8 fuel of loop_forever.wasm: {took:?}");
+    assert_eq!(v.failure_code, 5, "{v:?}");
+    assert!(v.error.contains("fuel"), "{v:?}");
 }

@@ -98,6 +98,12 @@ enum Cmd {
         wasm: Option<PathBuf>,
         #[arg(long, default_value_t = 60_000)]
         timeout_ms: u64,
+        /// Fuel of the WASM metric (a job's `EvalLimits.wasm_fuel`).
+        #[arg(long)]
+        wasm_fuel: Option<u64>,
+        /// Most static model cost (a job's `EvalLimits.max_model_cost`).
+        #[arg(long)]
+        max_model_cost: Option<u64>,
     },
 }
 
@@ -163,6 +169,8 @@ async fn main() -> anyhow::Result<()> {
         metric,
         wasm,
         timeout_ms,
+        wasm_fuel,
+        max_model_cost,
     } = &cli.command
     {
         // The sandbox's child: stdout carries exactly one JSON verdict.
@@ -172,6 +180,8 @@ async fn main() -> anyhow::Result<()> {
                 test_set: test_set.clone(),
                 metric: metric.clone(),
                 wasm: wasm.clone(),
+                wasm_fuel: *wasm_fuel,
+                max_model_cost: *max_model_cost,
             },
             Duration::from_millis(*timeout_ms),
         );
