@@ -105,6 +105,11 @@ pub enum EvalFailure {
     /// 9: the WASM module is missing or does not have the hash the metric names.
     #[error("metric module mismatch: {0}")]
     MetricModuleMismatch(String),
+    /// 11: a predicted class sits on its decision edge (within
+    /// [`crate::model::EDGE_MARGIN`] of the 0.5 threshold or of a tie), where float noise
+    /// decides it. Local, like a time-out: the daemon abstains.
+    #[error("ambiguous prediction: {0}")]
+    Ambiguous(String),
 }
 
 impl EvalFailure {
@@ -120,6 +125,7 @@ impl EvalFailure {
             EvalFailure::InferenceFailed(_) => 7,
             EvalFailure::BadOutput(_) => 8,
             EvalFailure::MetricModuleMismatch(_) => 9,
+            EvalFailure::Ambiguous(_) => 11,
         }
     }
 }
@@ -210,6 +216,11 @@ pub fn evaluate(
         });
     }
 
+    let on_edge = |what: &str| {
+        EvalFailure::Ambiguous(format!(
+            "{what}; the daemon abstains rather than guess what other machines computed"
+        ))
+    };
     let (score_ppm, predictions_digest) = match module {
         Some(module) => {
             let quantized: Vec<i64> = outputs.values.iter().map(|&v| quantize_1e4(v)).collect();
@@ -227,6 +238,11 @@ pub fn evaluate(
             (score, digest(1, n, outputs.c, &values))
         }
         None => {
+            if let Some(row) = outputs.row_on_class_edge() {
+                return Err(on_edge(&format!(
+                    "row {row}'s class is within 1e-5 of its edge"
+                )));
+            }
             let score = metric.compute(&outputs, &test.y)?;
             (score, digest(0, n, 1, &outputs.predicted_classes()))
         }

@@ -97,7 +97,37 @@ pub struct Outputs {
     pub values: Vec<f32>,
 }
 
+/// How close to a decision edge an output may not be: float noise between machines (SIMD
+/// kernels summing in other orders) is far below it, so two honest machines never land
+/// on both sides of an edge while both are outside this margin.
+pub const EDGE_MARGIN: f32 = 1e-5;
+
 impl Outputs {
+    /// The first row whose predicted class sits within [`EDGE_MARGIN`] of its decision
+    /// edge: a single score within the margin of 0.5, or two highest scores within the
+    /// margin of each other. Such a row's class depends on the machine.
+    pub fn row_on_class_edge(&self) -> Option<usize> {
+        if self.c == 1 {
+            return self
+                .values
+                .iter()
+                .position(|&s| (s - 0.5).abs() < EDGE_MARGIN);
+        }
+        self.values.chunks_exact(self.c).position(|row| {
+            let mut top = f32::NEG_INFINITY;
+            let mut second = f32::NEG_INFINITY;
+            for &s in row.iter().filter(|s| !s.is_nan()) {
+                if s > top {
+                    second = top;
+                    top = s;
+                } else if s > second {
+                    second = s;
+                }
+            }
+            top.is_finite() && second.is_finite() && top - second < EDGE_MARGIN
+        })
+    }
+
     /// Predicted class per row: for `c ≥ 2` the index of the highest score (ties go to the
     /// lowest index; NaN counts as −∞), for `c = 1` class 1 when the score is ≥ 0.5 (NaN → 0).
     pub fn predicted_classes(&self) -> Vec<i64> {

@@ -89,12 +89,12 @@ impl From<std::io::Error> for FetchError {
     }
 }
 
-/// The verdict an evaluator attests for what its own machine could not do: a local
-/// time-out (4) or a dead evaluation process (7) depend on the machine, not the job,
-/// so it abstains ([`kaizen_attest::ABSTAIN_CODE`]) instead of splitting from the
-/// others. Every other verdict is the job's own.
+/// The verdict an evaluator attests for what its own machine could not decide: a local
+/// time-out (4), a dead evaluation process (7) or a prediction on a decision edge (11)
+/// depend on the machine, not the job, so it abstains ([`kaizen_attest::ABSTAIN_CODE`])
+/// instead of splitting from the others. Every other verdict is the job's own.
 pub fn attested(mut v: Verdict) -> Verdict {
-    if v.failure_code == 4 || v.failure_code == 7 {
+    if matches!(v.failure_code, 4 | 7 | 11) {
         v.error = format!("abstaining: {}", v.error);
         v.failure_code = kaizen_attest::ABSTAIN_CODE;
         v.score_ppm = 0;
@@ -524,7 +524,7 @@ mod tests {
 
     #[test]
     fn local_time_outs_and_dead_processes_become_abstentions_and_job_failures_stay() {
-        for local in [4, 7] {
+        for local in [4, 7, 11] {
             let v = attested(Verdict::failed(local, "this machine"));
             assert_eq!(v.failure_code, kaizen_attest::ABSTAIN_CODE);
             assert!(v.error.starts_with("abstaining"));

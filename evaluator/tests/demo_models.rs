@@ -406,3 +406,77 @@ fn a_model_over_the_jobs_static_cost_fails_with_code_3_on_every_machine() {
     .expect_err("over the cost");
     assert_eq!(failure.code(), 3);
 }
+
+/// Issue 15, item 3: a crafted input whose score sits on the 0.5 edge (found by
+/// bisection between two real rows of the demo set) would be class 0 on one machine and
+/// class 1 on another, and the minority slashed. Within 1e-5 of an edge the verdict is
+/// "ambiguous" (code 11), which the daemon attests as an abstention (100); a row clear
+/// of the edge is scored as usual.
+#[test]
+fn a_prediction_on_a_decision_edge_is_ambiguous_and_one_clear_of_it_is_scored() {
+    use kaizen_evaluator::evaluate::predict;
+    let model = demo("strong_sigmoid.onnx");
+    let test = TestSet::from_npz(&demo("breast_cancer_test.npz"), &Default::default()).unwrap();
+    let width = test.x_shape[1];
+    let row = |i: usize| test.x[i * width..(i + 1) * width].to_vec();
+    let score_of = |x: &[f32]| -> f32 {
+        let set = common::npz(
+            &[
+                ("x", common::f32_npy(&[1, width], x)),
+                ("y", common::i64_npy(&[1])),
+            ],
+            false,
+        );
+        predict(&model, &set, &Limits::default()).unwrap().values[0]
+    };
+    // Two rows on either side of 0.5.
+    let scores: Vec<f32> = (0..test.n()).map(|i| score_of(&row(i))).collect();
+    let low = scores.iter().position(|&s| s < 0.2).expect("a benign row");
+    let high = scores
+        .iter()
+        .position(|&s| s > 0.8)
+        .expect("a malignant row");
+    let mix = |t: f32| -> Vec<f32> {
+        row(low)
+            .iter()
+            .zip(row(high))
+            .map(|(a, b)| a + t * (b - a))
+            .collect()
+    };
+    let (mut lo, mut hi) = (0.0f32, 1.0f32);
+    for _ in 0..60 {
+        let mid = (lo + hi) / 2.0;
+        if score_of(&mix(mid)) < 0.5 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let edge = mix(hi);
+    let edge_score = score_of(&edge);
+    println!("crafted edge row scores {edge_score:.9}");
+    assert!((edge_score - 0.5).abs() < 1e-5, "{edge_score}");
+    let eval_rows = |rows: &[Vec<f32>]| {
+        let x: Vec<f32> = rows.concat();
+        let set = common::npz(
+            &[
+                ("x", common::f32_npy(&[rows.len(), width], &x)),
+                ("y", common::i64_npy(&vec![1; rows.len()])),
+            ],
+            false,
+        );
+        evaluate(
+            &model,
+            &set,
+            &"recall:1".parse().unwrap(),
+            None,
+            &Limits::default(),
+        )
+    };
+    let failure = eval_rows(&[row(high), edge.clone()]).expect_err("ambiguous");
+    assert_eq!(failure.code(), 11, "{failure}");
+    // Away from the edge (the bisection's other end moved well past it), a score.
+    let clear = mix((hi + 0.05).min(1.0));
+    assert!((score_of(&clear) - 0.5).abs() > 1e-4);
+    assert!(eval_rows(&[row(high), clear]).is_ok());
+}
