@@ -69,6 +69,13 @@ impl Journal {
         self.save()
     }
 
+    pub fn remove_verdict(&mut self, job: u64) -> anyhow::Result<()> {
+        if self.records.verdicts.remove(&job).is_some() {
+            self.save()?;
+        }
+        Ok(())
+    }
+
     pub fn put_round(&mut self, job: u64, round: u32, r: RoundRecord) -> anyhow::Result<()> {
         self.records.rounds.insert(round_key(job, round), r);
         self.save()

@@ -270,13 +270,12 @@ fn load_inner(
         .and_then(|m| m.into_typed())
         .and_then(|m| m.into_decluttered())
         .map_err(malformed)?;
-    let rows = x_shape[0] as u64;
-    let cost = if fixed {
-        static_cost(&decluttered, &batch_symbol, batch as i64)?
-            .saturating_mul(rows.div_ceil(batch as u64))
-    } else {
-        static_cost(&decluttered, &batch_symbol, 1)?.saturating_mul(rows)
-    };
+    // Counted at the batch size that runs: a graph that grows faster than its batch
+    // (x·xᵀ) costs what it costs per call, times the calls.
+    let rows = x_shape[0].max(1);
+    let call_rows = if fixed { batch } else { batch.min(rows) };
+    let calls = rows.div_ceil(call_rows.max(1)) as u64;
+    let cost = static_cost(&decluttered, &batch_symbol, call_rows as i64)?.saturating_mul(calls);
     if cost > limits.max_cost {
         return Err(ModelError::TooCostly {
             cost,
@@ -314,9 +313,11 @@ fn load_inner(
 }
 
 /// The elements a model computes for one call with its batch dimension `batch_symbol` at
-/// `rows`: the sum over every node of its outputs' volumes. A deterministic bound on
-/// work and memory: a model over its job's `max_model_cost` fails with code 3 on every
-/// machine before it runs.
+/// `rows`: the sum over every node of its outputs' volumes. Deterministic, and a bound on
+/// the memory a call holds: a model over its job's `max_model_cost` fails with code 3 on
+/// every machine before it runs. It counts elements, not multiply-adds (a matrix product
+/// of two large activations costs more time than its output's size); a model with a
+/// loop (`Scan`, `Loop`) is refused (code 1), its iterations are not in the graph.
 pub fn static_cost(
     model: &TypedModel,
     batch_symbol: &Symbol,
@@ -325,6 +326,14 @@ pub fn static_cost(
     let values = SymbolValues::default().with(batch_symbol, rows);
     let mut total: u64 = 0;
     for node in &model.nodes {
+        // A loop's body runs a number of times the graph does not state: no static bound.
+        let op = node.op.name();
+        if op.contains("Scan") || op.contains("Loop") {
+            return Err(ModelError::Malformed(format!(
+                "node {:?} is a {op}, whose cost cannot be bounded before running it",
+                node.name
+            )));
+        }
         for output in &node.outputs {
             let mut volume: u64 = 1;
             for dim in output.fact.shape.iter() {

@@ -57,9 +57,10 @@ pub struct NodeConfig {
 
 pub struct EvaluatorNode {
     cfg: NodeConfig,
-    /// Failed DA retrievals per artifact: after [`FETCH_ATTEMPTS`] the artifact is
-    /// unavailable (code 10) rather than retried until the commit window closes.
-    fetch_failures: std::sync::Mutex<std::collections::BTreeMap<[u8; 32], u32>>,
+    /// Failed DA retrievals per (job, round, artifact), and when the first failed: after
+    /// [`FETCH_ATTEMPTS`] spread over [`FETCH_PATIENCE`] the artifact is unavailable
+    /// (code 10) rather than retried until the commit window closes. A success clears it.
+    fetch_failures: std::sync::Mutex<FetchFailures>,
     key: cosmrs::crypto::secp256k1::SigningKey,
     address: kaizen_framework::Address,
     endpoints: Endpoints,
@@ -70,8 +71,12 @@ pub struct EvaluatorNode {
 }
 
 /// DA retrievals of one artifact that may fail (one per pass, a poll apart at least)
-/// before the daemon attests it unavailable (code 10).
+/// before the daemon attests it unavailable (code 10)...
 pub const FETCH_ATTEMPTS: u32 = 3;
+/// ...and how long after the first failure, so that a network blip is not a verdict.
+pub const FETCH_PATIENCE: Duration = Duration::from_secs(10);
+
+type FetchFailures = std::collections::BTreeMap<(u64, u32, [u8; 32]), (u32, std::time::Instant)>;
 
 /// Why an artifact could not be fetched.
 #[derive(Debug)]
@@ -90,11 +95,12 @@ impl From<std::io::Error> for FetchError {
 }
 
 /// The verdict an evaluator attests for what its own machine could not decide: a local
-/// time-out (4), a dead evaluation process (7) or a prediction on a decision edge (11)
-/// depend on the machine, not the job, so it abstains ([`kaizen_attest::ABSTAIN_CODE`])
-/// instead of splitting from the others. Every other verdict is the job's own.
+/// time-out (4), a prediction on a decision edge (11) or an evaluation process that died
+/// without a verdict ([`sandbox::DIED`]) depend on the machine, not the job, so it
+/// abstains ([`kaizen_attest::ABSTAIN_CODE`]) instead of splitting from the others.
+/// Every other verdict is the job's own (7 included: the model failed at run time).
 pub fn attested(mut v: Verdict) -> Verdict {
-    if matches!(v.failure_code, 4 | 7 | 11) {
+    if matches!(v.failure_code, 4 | 11 | sandbox::DIED) {
         v.error = format!("abstaining: {}", v.error);
         v.failure_code = kaizen_attest::ABSTAIN_CODE;
         v.score_ppm = 0;
@@ -287,6 +293,10 @@ impl EvaluatorNode {
                     verdict.failure_code,
                     &salt,
                 );
+                // An abstention or an unfetchable artifact is about this round: a later
+                // round that draws this evaluator again evaluates afresh.
+                let this_round_only = verdict.failure_code == kaizen_attest::ABSTAIN_CODE
+                    || verdict.failure_code == kaizen_attest::ARTIFACT_UNAVAILABLE_CODE;
                 let r = RoundRecord {
                     verdict,
                     salt: hex::encode(salt),
@@ -295,6 +305,9 @@ impl EvaluatorNode {
                     revealed: false,
                 };
                 self.journal.put_round(job.id, job.round, r.clone())?;
+                if this_round_only {
+                    self.journal.remove_verdict(job.id)?;
+                }
                 r
             }
         };
@@ -374,12 +387,12 @@ impl EvaluatorNode {
             0 => self.cfg.max_artifact_bytes,
             job_max => job_max,
         };
-        let test_set = self.fetch(&artifacts.test_set, max_bytes).await?;
+        let test_set = self.fetch(job, &artifacts.test_set, max_bytes).await?;
         let model = if artifacts.patch.is_empty() {
-            self.fetch(&artifacts.model, max_bytes).await?
+            self.fetch(job, &artifacts.model, max_bytes).await?
         } else {
-            let parent = self.fetch(&artifacts.parent_model, max_bytes).await?;
-            let patch = self.fetch(&artifacts.patch, max_bytes).await?;
+            let parent = self.fetch(job, &artifacts.parent_model, max_bytes).await?;
+            let patch = self.fetch(job, &artifacts.patch, max_bytes).await?;
             let bytes = std::fs::read(&parent)?;
             let patch_bytes = std::fs::read(&patch)?;
             match crate::patch::apply(&bytes, &patch_bytes) {
@@ -396,7 +409,7 @@ impl EvaluatorNode {
             }
         };
         let (metric, wasm) = if artifacts.metric == "wasm" {
-            let wasm = self.fetch(&artifacts.wasm_metric, max_bytes).await?;
+            let wasm = self.fetch(job, &artifacts.wasm_metric, max_bytes).await?;
             let hash = Sha256::digest(std::fs::read(&wasm)?);
             (format!("wasm:{}", hex::encode(hash)), Some(wasm))
         } else {
@@ -442,7 +455,12 @@ impl EvaluatorNode {
 
     /// Fetches a blob from DA into the artifact cache (verified on retrieval); returns
     /// its path.
-    async fn fetch(&self, commitment: &[u8], max_bytes: u64) -> Result<PathBuf, FetchError> {
+    async fn fetch(
+        &self,
+        job: &EvaluationJob,
+        commitment: &[u8],
+        max_bytes: u64,
+    ) -> Result<PathBuf, FetchError> {
         let commitment: [u8; 32] = commitment.try_into().map_err(|_| {
             FetchError::Unavailable("an artifact commitment must be 32 bytes".into())
         })?;
@@ -473,23 +491,30 @@ impl EvaluatorNode {
             m: blob.recovery_shards as usize,
             codec: blob.codec.clone(),
         };
+        let key = (job.id, job.round, commitment);
         match self.da.get(&blob_ref, &|_| {}).await {
             Ok((data, _)) => {
+                if let Ok(mut failures) = self.fetch_failures.lock() {
+                    failures.remove(&key);
+                }
                 write_atomically(&path, &data).map_err(FetchError::Transient)?;
                 Ok(path)
             }
             Err(e) => {
-                let failures = match self.fetch_failures.lock() {
-                    Ok(mut m) => {
-                        let n = m.entry(commitment).or_insert(0);
-                        *n += 1;
-                        *n
+                let (count, since) = match self.fetch_failures.lock() {
+                    Ok(mut failures) => {
+                        let entry = failures
+                            .entry(key)
+                            .or_insert((0, std::time::Instant::now()));
+                        entry.0 += 1;
+                        (entry.0, entry.1.elapsed())
                     }
-                    Err(_) => 1,
+                    Err(_) => (1, Duration::ZERO),
                 };
-                if failures >= FETCH_ATTEMPTS {
+                if count >= FETCH_ATTEMPTS && since >= FETCH_PATIENCE {
                     Err(FetchError::Unavailable(format!(
-                        "blob {hex} could not be retrieved from DA in {failures} tries: {e:#}"
+                        "blob {hex} could not be retrieved from DA in {count} tries over {} s: {e:#}",
+                        since.as_secs()
                     )))
                 } else {
                     Err(FetchError::Transient(e))
@@ -524,14 +549,14 @@ mod tests {
 
     #[test]
     fn local_time_outs_and_dead_processes_become_abstentions_and_job_failures_stay() {
-        for local in [4, 7, 11] {
+        for local in [4, 11, sandbox::DIED] {
             let v = attested(Verdict::failed(local, "this machine"));
             assert_eq!(v.failure_code, kaizen_attest::ABSTAIN_CODE);
             assert!(v.error.starts_with("abstaining"));
         }
         // The job's own failures (the metric out of fuel, a model over its cost) and
         // scores are attested as they are.
-        for code in [1, 3, 5, 9, kaizen_attest::ARTIFACT_UNAVAILABLE_CODE] {
+        for code in [1, 3, 5, 7, 9, kaizen_attest::ARTIFACT_UNAVAILABLE_CODE] {
             assert_eq!(attested(Verdict::failed(code, "")).failure_code, code);
         }
         let scored = Verdict {

@@ -25,7 +25,8 @@
 //!
 //! Verdicts: the child's own result (score or failure code); killed at the deadline or
 //! stopped by its CPU limit → code 4 (timeout); any other death (out of memory, abort,
-//! signal, no or an unreadable verdict line) → code 7 (inference failed).
+//! signal, no or an unreadable verdict line) → code 12 ([`DIED`]), a local code: the
+//! child's own code 7 (inference failed) is the model's, the same on every machine.
 
 // Off-chain: the sandbox's deadline is wall-clock time.
 #![allow(clippy::disallowed_methods)]
@@ -337,10 +338,14 @@ pub fn run(exe: &Path, files: &EvalFiles, limits: SandboxLimits) -> std::io::Res
         }
     }
     Ok(Verdict::failed(
-        7,
+        DIED,
         format!("the evaluation process died ({status}) without a verdict"),
     ))
 }
+
+/// The code of an evaluation process that died without a verdict (out of this machine's
+/// memory cap, a signal): local to the machine, never attested (the daemon abstains).
+pub const DIED: u32 = 12;
 
 /// The child's CPU budget in seconds: the timeout rounded up plus [`GRACE`]. A child that
 /// computes on one thread reaches the wall-clock deadline first; this bounds one that

@@ -227,7 +227,7 @@ fn the_memory_cap_kills_a_child_that_allocates_past_it_code_7() {
         ..demo_files("recall:1")
     };
     let v = run(Path::new(EXE), &files, limits(60_000, 192));
-    assert_eq!(v.failure_code, 7, "{v:?}");
+    assert_eq!(v.failure_code, kaizen_evaluator::sandbox::DIED, "{v:?}");
     assert!(v.error.contains("SIGABRT"), "{v:?}");
     // Under a cap it fits, the same evaluation gets as far as refusing the shape (code 2).
     let v = run(Path::new(EXE), &files, limits(60_000, 4096));
@@ -235,7 +235,7 @@ fn the_memory_cap_kills_a_child_that_allocates_past_it_code_7() {
     assert!(v.error.contains("wrong input shape"), "{v:?}");
 
     let v = run(Path::new(EXE), &demo_files("recall:1"), limits(60_000, 16));
-    assert_eq!(v.failure_code, 7, "{v:?}");
+    assert_eq!(v.failure_code, kaizen_evaluator::sandbox::DIED, "{v:?}");
     assert!(v.error.contains("without a verdict"), "{v:?}");
 }
 
@@ -370,7 +370,11 @@ fn a_child_that_dies_without_a_verdict_is_code_7() {
     for (name, body, status) in cases {
         let exe = script(dir.path(), name, body);
         let v = run(&exe, &demo_files("recall:1"), limits(10_000, 1024));
-        assert_eq!(v.failure_code, 7, "{name}: {v:?}");
+        assert_eq!(
+            v.failure_code,
+            kaizen_evaluator::sandbox::DIED,
+            "{name}: {v:?}"
+        );
         assert!(v.error.contains("without a verdict"), "{name}: {v:?}");
         assert!(v.error.contains(status), "{name}: {v:?}");
     }

@@ -79,7 +79,17 @@ impl Net {
         let f = file.to_string_lossy().to_string();
         let v = self
             .devnet
-            .kaizen_json(&["da", "put", &f, "--from", "sponsor"])?;
+            // Kept past the tests' latest deadline (2000 blocks) plus an evaluation's
+            // span: the chain refuses artifacts that could expire under a job.
+            .kaizen_json(&[
+                "da",
+                "put",
+                &f,
+                "--from",
+                "sponsor",
+                "--retention-blocks",
+                "5000",
+            ])?;
         let r = v["blob_ref"].as_str().context("blob_ref")?;
         let hex = r.split('/').nth(1).context("commitment in the BlobRef")?;
         Ok(hex::decode(hex)?)

@@ -424,7 +424,9 @@ async fn store_one(
                 if attempt < STORE_ATTEMPTS
                     && matches!(
                         s.code(),
-                        tonic::Code::Unavailable | tonic::Code::FailedPrecondition
+                        tonic::Code::Unavailable
+                            | tonic::Code::FailedPrecondition
+                            | tonic::Code::ResourceExhausted
                     ) =>
             {
                 tracing::debug!(shard = i, code = ?s.code(), message = s.message(), "retrying");

@@ -397,6 +397,17 @@ pub fn abstained(a: &Attestation) -> bool {
         .is_some_and(|o| o.failure_code == crate::ABSTAIN_CODE)
 }
 
+/// Whether a revealed outcome that differs from the verdict is a fault. Not when either
+/// is "artifact unavailable" (code 10): whether an artifact could be fetched can depend
+/// on who serves it to whom, so neither the members who fetched it nor those who could
+/// not are slashed for the other side's quorum.
+pub fn slashable_against(revealed: Option<&Outcome>, verdict: &Outcome) -> bool {
+    let unavailable = crate::ARTIFACT_UNAVAILABLE_CODE;
+    verdict.failure_code != unavailable
+        && revealed
+            .is_none_or(|o| o.failure_code != unavailable && o.failure_code != crate::ABSTAIN_CODE)
+}
+
 fn outcome_key(o: &Outcome) -> (u64, Vec<u8>, u32) {
     (o.score_ppm, o.predictions_digest.clone(), o.failure_code)
 }
@@ -474,6 +485,7 @@ pub async fn try_finalize<S: StateWrite>(
         .iter()
         .filter(|a| a.round == job.round && a.revealed && !abstained(a))
         .filter(|a| a.outcome.as_ref().map(outcome_key) != Some(wanted.clone()))
+        .filter(|a| slashable_against(a.outcome.as_ref(), &outcome))
         .map(|a| a.evaluator.clone())
         .collect();
     for member in minority {
@@ -544,19 +556,28 @@ async fn next_round<S: StateWrite>(
         job.round += 1;
         return request_round(state, gas, job, height).await;
     }
+    // A last round where a quorum abstained: honest machines could not run the job
+    // within its limits. Its fee is burned, not refunded, so that a model built to make
+    // every evaluator abstain costs its sender the fee instead of being free.
+    let abstentions = job
+        .attestations
+        .iter()
+        .filter(|a| a.round == job.round && abstained(a))
+        .count();
+    let burned = abstentions >= job.quorum as usize;
     job.status = JobStatus::NoQuorum as i32;
     job.final_height = height;
     job.committee.clear();
     let fee = parse_amount(&job.fee)?;
     if fee > 0 {
-        state
-            .send(
-                gas,
-                &attest_pool(),
-                &job.refund_to.parse()?,
-                &Coins::single(NATIVE_DENOM, fee),
-            )
-            .await?;
+        let coins = Coins::single(NATIVE_DENOM, fee);
+        if burned {
+            state.burn(gas, &attest_pool(), &coins).await?;
+        } else {
+            state
+                .send(gas, &attest_pool(), &job.refund_to.parse()?, &coins)
+                .await?;
+        }
     }
     state.put_raw_metered(gas, state_key::finalized(job.id), vec![1])?;
     state.emit(
@@ -565,7 +586,7 @@ async fn next_round<S: StateWrite>(
             job_id: job.id,
             status: "no_quorum".into(),
             score_ppm: 0,
-            failure_code: 0,
+            failure_code: if burned { crate::ABSTAIN_CODE } else { 0 },
             agreeing: String::new(),
         },
     )

@@ -145,8 +145,9 @@ impl MsgHandler for RevealAttestation {
         if is_final(&job) {
             // A late reveal after the verdict: not paid, slashed if it disagrees.
             state.unassign(ctx.gas, &self.evaluator, job.id).await?;
-            if job.outcome.as_ref() != Some(&self.outcome)
-                && self.outcome.failure_code != crate::ABSTAIN_CODE
+            let verdict = job.outcome.clone().unwrap_or_default();
+            if verdict != self.outcome
+                && crate::lifecycle::slashable_against(Some(&self.outcome), &verdict)
             {
                 let params = state.attest_params(ctx.gas).await?;
                 state

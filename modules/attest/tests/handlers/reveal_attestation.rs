@@ -451,3 +451,79 @@ async fn a_round_whose_members_abstain_goes_to_others_without_slashing_them() {
     }
     assert!(events_of::<EventEvaluatorSlashed>(&events).is_empty());
 }
+
+/// Whether an artifact could be fetched can depend on who serves it to whom (a sponsor
+/// colluding with DA operators can serve some evaluators and not others): neither side
+/// of a split on "artifact unavailable" (code 10) is slashed for the other's quorum.
+#[tokio::test]
+async fn a_split_on_an_unavailable_artifact_slashes_neither_side() {
+    let unavailable = failed(kaizen_attest::ARTIFACT_UNAVAILABLE_CODE);
+    // The fetching minority against a quorum on code 10.
+    let (mut chain, job, everyone) =
+        revealing([unavailable.clone(), unavailable.clone(), scored(900_000)]).await;
+    let mut events = Vec::new();
+    for (m, o) in everyone
+        .iter()
+        .zip([&unavailable, &unavailable, &scored(900_000)])
+    {
+        events.extend(chain.ok(&reveal(&job, m, o)).await);
+    }
+    let job = chain.job(job.id).await;
+    assert_eq!(job.status, JobStatus::Failed as i32);
+    assert!(!chain.evaluator(&everyone[2]).await.jailed);
+    assert!(events_of::<EventEvaluatorSlashed>(&events).is_empty());
+    // The members that could not fetch against a scoring quorum.
+    let (mut chain, job, everyone) =
+        revealing([unavailable.clone(), scored(900_000), scored(900_000)]).await;
+    let mut events = Vec::new();
+    for (m, o) in everyone
+        .iter()
+        .zip([&unavailable, &scored(900_000), &scored(900_000)])
+    {
+        events.extend(chain.ok(&reveal(&job, m, o)).await);
+    }
+    assert_eq!(chain.job(job.id).await.status, JobStatus::Scored as i32);
+    assert!(!chain.evaluator(&everyone[0]).await.jailed);
+    assert!(events_of::<EventEvaluatorSlashed>(&events).is_empty());
+}
+
+/// A model built so that every honest machine abstains (too heavy for them, on an edge)
+/// would otherwise cost nothing: the fee went back to its sender at NO_QUORUM. When the
+/// last round's abstentions reach the quorum, the fee is burned instead.
+#[tokio::test]
+async fn a_last_round_where_a_quorum_abstained_burns_the_fee_instead_of_refunding_it() {
+    use crate::setup::{GenesisShape, EVALUATORS};
+    use kaizen_attest::genesis::Params;
+    let mut chain = TestChain::with(GenesisShape {
+        evaluators: EVALUATORS,
+        attest: Params {
+            max_rounds: 1,
+            ..TestChain::params()
+        },
+    })
+    .await;
+    let (job, _) = chain.create_job().await;
+    let abstain = failed(kaizen_attest::ABSTAIN_CODE);
+    let everyone = members(&job);
+    for m in &everyone {
+        chain.ok(&commit(&job, m, &abstain)).await;
+    }
+    chain.next_block().await;
+    for m in &everyone {
+        chain.ok(&reveal(&job, m, &abstain)).await;
+    }
+    let sponsor_before = chain.balance(&sponsor()).await;
+    let deadline = chain.job(job.id).await.reveal_deadline_height;
+    let mut events = Vec::new();
+    while chain.height <= deadline {
+        events.extend(chain.next_block().await);
+    }
+    let job = chain.job(job.id).await;
+    assert_eq!(job.status, JobStatus::NoQuorum as i32);
+    assert_eq!(chain.balance(&sponsor()).await, sponsor_before, "no refund");
+    assert_eq!(chain.balance(&attest_pool()).await, 0, "burned");
+    let last = events_of::<EventJobFinal>(&events);
+    assert_eq!(last.len(), 1);
+    assert_eq!(last[0].failure_code, kaizen_attest::ABSTAIN_CODE);
+    assert!(events_of::<EventEvaluatorSlashed>(&events).is_empty());
+}

@@ -122,6 +122,19 @@ impl MsgHandler for RevealSubmission {
             wasm_metric: bounty.wasm_metric.clone(),
             ..Default::default()
         };
+        // The bounty's own artifacts must still be there for this job's whole span too
+        // (parameters may have changed since the bounty was created).
+        let until = ctx
+            .height
+            .saturating_add(state.evaluation_span(ctx.gas).await?);
+        state
+            .require_available(ctx.gas, &bounty.test_set, until)
+            .await?;
+        if !bounty.wasm_metric.is_empty() {
+            state
+                .require_available(ctx.gas, &bounty.wasm_metric, until)
+                .await?;
+        }
         if m.parent_model_id != 0 {
             let parent = state
                 .model(ctx.gas, m.parent_model_id)
@@ -134,18 +147,12 @@ impl MsgHandler for RevealSubmission {
                 ))
                 .into());
             }
-            let until = ctx
-                .height
-                .saturating_add(state.evaluation_span(ctx.gas).await?);
             state
                 .require_available(ctx.gas, &parent.blob, until)
                 .await?;
             artifacts.parent_model = parent.blob;
             state.require_available(ctx.gas, &m.patch, until).await?;
         } else {
-            let until = ctx
-                .height
-                .saturating_add(state.evaluation_span(ctx.gas).await?);
             state.require_available(ctx.gas, &m.model, until).await?;
         }
         let job = kaizen_attest::lifecycle::create_job(
