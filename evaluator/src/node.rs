@@ -18,7 +18,10 @@ use std::{
 
 use anyhow::{bail, Context};
 use cosmrs::proto::Any;
-use kaizen_client::{tx::broadcast_checked, Endpoints};
+use kaizen_client::{
+    tx::{broadcast, Gas, TxOptions},
+    Endpoints,
+};
 use kaizen_da_client::{
     chain::{ChainView, GrpcChain},
     dispersal::DaClient,
@@ -356,8 +359,29 @@ impl EvaluatorNode {
         Ok(())
     }
 
+    /// Sends with four times the simulated gas: a reveal simulated before another
+    /// member's reveal lands may be the one that completes the quorum in the block
+    /// (paying every agreeing member, slashing a minority), several times the work of
+    /// the reveal simulated. With too little gas it would be dropped from the mempool
+    /// when re-checked, and the member slashed for a reveal it sent.
     async fn send(&self, msg: Any, what: &str) -> anyhow::Result<()> {
-        broadcast_checked(&self.endpoints, &self.key, &self.address, vec![msg], what).await?;
+        let opts = TxOptions {
+            gas: Gas::Auto {
+                adjustment_percent: 400,
+            },
+            ..TxOptions::standard()
+        };
+        let r = broadcast(&self.endpoints, &self.key, &self.address, vec![msg], &opts)
+            .await
+            .with_context(|| what.to_string())?;
+        if r.code != 0 {
+            bail!(
+                "{what} failed in the block: {} (codespace {}, code {})",
+                r.raw_log,
+                r.codespace,
+                r.code
+            );
+        }
         Ok(())
     }
 
